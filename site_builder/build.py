@@ -1,0 +1,90 @@
+"""Orchestration: the pipeline, top to bottom, with a timing per stage.
+
+    load → config → validate → link → render → write
+
+`check` is the same run stopping before the writer. Any error means the writer is never
+called, so the previous output stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .config import BuildOptions, SiteConfig, make_config
+from .diagnostics import Report
+from .model import Model, link_model
+from .render import Output, find_theme, render_site
+from .schema import validate_doc
+from .sources import load_sources
+from .writer import WriteStats, write_outputs
+
+
+@dataclass
+class BuildCache:
+    """State kept between builds of one serve session: memo of costly leaf work."""
+
+    markdown: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    report: Report
+    config: SiteConfig | None
+    model: Model | None
+    outputs: tuple[Output, ...]
+    written: WriteStats | None
+    timings: dict[str, float]
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.has_errors
+
+    @property
+    def language(self) -> str:
+        return self.config.language if self.config else "zh-CN"
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for o in self.outputs if o.path.endswith(".html"))
+
+
+class _Timings(dict[str, float]):
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = time.perf_counter() - start
+
+
+def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        writer: Callable[[list[Output]], WriteStats | None] | None = None) -> BuildResult:
+    """Build the site described by `options`; write it unless `write` is False."""
+    report = Report()
+    report.strict = options.strict
+    timings = _Timings()
+    cache = cache or BuildCache()
+
+    with timings.stage("load"):
+        sources = load_sources(options.content_dir, report)
+    with timings.stage("validate"):
+        site = validate_doc(sources.site, report) if sources.site else None
+        config = make_config(dict(site.data) if site else {}, options, report)
+        validated = [validate_doc(doc, report) for doc in sources.docs]
+    with timings.stage("link"):
+        model = link_model(validated, config, options, sources.assets, report)
+    outputs: list[Output] = []
+    if not report.has_errors:
+        with timings.stage("render"):
+            theme = find_theme(options.site_dir)
+            outputs = render_site(model, theme, report, progress, cache.markdown)
+    stats = None
+    if write and not report.has_errors:
+        with timings.stage("write"):
+            stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir)
+    return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

@@ -1,0 +1,159 @@
+"""Command line: build, check, new, init, serve. Exit 0 ok, 1 content errors, 2 wrong usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import BuildResult, run
+from .config import BuildOptions
+from .scaffold import KINDS, ScaffoldError, init_site, new_file
+from .writer import OutputError, check_output_dir
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="site-builder",
+        description="产业链党建联盟展示网站生成器 / static-site generator for industrial-chain "
+                    "Party-building alliance sites",
+    )
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="生成网站到 output/（build the site）")
+    build.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR",
+                       help="网站文件夹，内含 content/（默认当前文件夹）")
+    build.add_argument("--output", metavar="DIR", help="输出文件夹（默认 SITE_DIR/output）")
+    build.add_argument("--strict", action="store_true", help="警告也视为错误")
+    build.add_argument("--drafts", action="store_true", help="包含草稿（draft: true）")
+    build.add_argument("--future", action="store_true", help="包含日期在未来的案例")
+    build.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url（预览用）")
+    build.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                       help="并行进程数（默认为 CPU 核数）")
+
+    check = sub.add_parser("check", help="只检查内容，不写文件（validate only）")
+    check.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+    check.add_argument("--strict", action="store_true", help="警告也视为错误")
+
+    new = sub.add_parser("new", help="新建一个带注释的内容文件（scaffold a file）")
+    new.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
+    new.add_argument("slug", metavar="SLUG", help="文件名，如 zhangjiagang-shagang")
+    new.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+
+    init = sub.add_parser("init", help="新建一个网站文件夹，含可运行的示例（new site）")
+    init.add_argument("directory", metavar="DIR")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("需要正整数 / a positive integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("需要正整数 / a positive integer")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command in ("build", "check"):
+            return _build(args, write=args.command == "build")
+        if args.command == "new":
+            path = new_file(Path(args.site_dir), args.kind, args.slug)
+            print(f"已创建 / created: {path}")
+            return EXIT_OK
+        if args.command == "init":
+            path = init_site(Path(args.directory))
+            print(f"已创建网站 / site created: {path}\n"
+                  f"下一步 / next: site-builder build {path}")
+            return EXIT_OK
+    except ScaffoldError as exc:
+        print(f"site-builder: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+
+
+def _build(args: argparse.Namespace, *, write: bool) -> int:
+    site_dir = Path(args.site_dir)
+    if not (site_dir / "content").is_dir():
+        print(f"site-builder: {site_dir}/content 不存在：SITE_DIR 应是包含 content/ 的网站文件夹"
+              f"（新建网站：site-builder init DIR）\n"
+              f"site-builder: {site_dir}/content does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    output = Path(args.output) if getattr(args, "output", None) else None
+    options = BuildOptions(
+        site_dir=site_dir,
+        output_dir=output,
+        strict=args.strict,
+        drafts=getattr(args, "drafts", False),
+        future=getattr(args, "future", False),
+        base_url=getattr(args, "base_url", None),
+        jobs=getattr(args, "jobs", 1),
+        progress=sys.stderr.isatty(),
+    )
+    if write:
+        try:
+            check_output_dir(options.out_dir, site_dir)
+        except OutputError:
+            print(f"site-builder: 输出文件夹 {options.out_dir} 会覆盖网站内容，请换一个 "
+                  f"--output\nsite-builder: output {options.out_dir} would overwrite the "
+                  "site's content", file=sys.stderr)
+            return EXIT_USAGE
+    start = time.perf_counter()
+    result = run(options, write=write, progress=_progress if options.progress else None)
+    elapsed = time.perf_counter() - start
+    if options.progress:
+        sys.stderr.write("\r\033[K")
+    _print_report(result)
+    print(_summary(result, elapsed, write), file=sys.stderr if not result.ok else sys.stdout)
+    return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 50 == 0:
+        sys.stderr.write(f"\r渲染页面 / rendering {done}/{total}")
+        sys.stderr.flush()
+
+
+def _print_report(result: BuildResult) -> None:
+    text = result.report.format(result.language)
+    if text:
+        print(text + "\n", file=sys.stderr)
+
+
+def _summary(result: BuildResult, elapsed: float, write: bool) -> str:
+    en = result.language == "en"
+    errors, warnings = len(result.report.errors), len(result.report.warnings)
+    if not result.ok:
+        if en:
+            return (f"Failed: {errors} error(s), {warnings} warning(s). Nothing was written; "
+                    "the previous output is unchanged.")
+        return f"失败：{errors} 个错误，{warnings} 个警告。没有写入任何文件，原有 output/ 保持不变。"
+    m = result.model
+    assert m is not None
+    counts = (len(m.alliances), len(m.enterprises), len(m.stories), len(m.stations),
+              len(m.listings), len(m.pages))
+    if en:
+        done = f"built {result.pages} pages" if write else "checked"
+        return (f"OK: {counts[0]} alliances, {counts[1]} members, {counts[2]} stories, "
+                f"{counts[3]} stations, {counts[4]} listings, {counts[5]} pages; {done}, "
+                f"{warnings} warning(s), {elapsed:.2f} s.")
+    done = f"生成 {result.pages} 个页面" if write else "检查通过"
+    return (f"完成：{counts[0]} 个联盟、{counts[1]} 家成员单位、{counts[2]} 篇案例、"
+            f"{counts[3]} 个阵地、{counts[4]} 条清单、{counts[5]} 个页面；{done}，"
+            f"{warnings} 个警告，用时 {elapsed:.2f} 秒。")

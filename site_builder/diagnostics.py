@@ -1,0 +1,495 @@
+"""Diagnostics: every problem a build finds, with where it is and how to fix it.
+
+Each message lives once in CATALOGUE, keyed by a stable code, in Chinese and English.
+Severity belongs to the check (the catalogue entry); `--strict` promotes warnings at the
+end of a build, never on the first record.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class L:
+    """A word or phrase in both languages, for message arguments."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class Message:
+    severity: Severity
+    zh: str
+    en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# One entry per error family. Arguments in {braces}; {hint} entries may be empty when the
+# argument they need (a suggestion) is missing: see Diagnostic.hint().
+CATALOGUE: dict[str, Message] = {
+    "decode": Message(
+        E,
+        "文件不是 UTF-8 编码（看起来是 {encoding} 编码）。",
+        "The file is not UTF-8 encoded (it looks like {encoding}).",
+        "用编辑器把文件另存为“UTF-8”编码。VS Code：点右下角的编码名 → 通过编码保存 → UTF-8；"
+        "记事本：另存为 → 编码选 UTF-8。",
+        "Save the file as UTF-8 in your editor (VS Code: click the encoding in the status bar → "
+        "Save with Encoding → UTF-8).",
+    ),
+    "yaml-syntax": Message(
+        E,
+        "YAML 格式错误：{problem}。",
+        "YAML syntax error: {problem}.",
+        "检查这一行和上一行：缩进要用空格且对齐，冒号后要有空格，引号要成对。"
+        "含有冒号“: ”、“#”或以 [ { * & ! | > @ 开头的文字，请整体加上引号。",
+        "Check this line and the one above: indent with spaces, put a space after each colon, "
+        "close every quote. Quote text that contains ': ' or '#' or starts with [ { * & ! | > @.",
+    ),
+    "duplicate-key": Message(
+        E,
+        "键“{key}”在同一层写了两次。",
+        "The key '{key}' appears twice at the same level.",
+        "删掉其中一个，或把两处内容合并（第一次出现在第 {first_line} 行）。",
+        "Remove one of them or merge them (the first is on line {first_line}).",
+    ),
+    "yaml-tag": Message(
+        E,
+        "不支持 YAML 标签“{tag}”。",
+        "YAML tags such as '{tag}' are not allowed.",
+        "去掉以 ! 开头的标签，直接写值。",
+        "Remove the tag starting with '!' and write the plain value.",
+    ),
+    "front-matter-missing": Message(
+        E,
+        "文件开头缺少用 --- 包起来的元数据（front matter）。",
+        "The file does not start with front matter between --- lines.",
+        "第一行写 ---，接着写 title: 等键，再写一行 --- 结束，然后才是正文。",
+        "Put --- on the first line, then the keys (title: …), then a line with ---, then the text.",
+    ),
+    "front-matter-unclosed": Message(
+        E,
+        "元数据从第 1 行的 --- 开始，但没有找到结束的 --- 行。",
+        "The front matter opened with --- on line 1 is never closed by a --- line.",
+        "在元数据最后一个键的下一行单独写一行 ---，再写正文。",
+        "Add a line with just --- after the last key, before the text.",
+    ),
+    "not-mapping": Message(
+        E,
+        "这里应是“键: 值”的列表（映射），实际写的是{got}。",
+        "A mapping of 'key: value' pairs is expected here, not {got}.",
+        "每行写成“键: 值”，例如 name: 某某公司。",
+        "Write one 'key: value' per line, e.g. 'name: Example Ltd'.",
+    ),
+    "unknown-key": Message(
+        E,
+        "不认识的键“{key}”。",
+        "Unknown key '{key}'.",
+        "是不是想写“{suggestion}”？这里可用的键：{allowed}。",
+        "Did you mean '{suggestion}'? Keys accepted here: {allowed}.",
+    ),
+    "unknown-key-nosuggest": Message(
+        E,
+        "不认识的键“{key}”。",
+        "Unknown key '{key}'.",
+        "这里可用的键：{allowed}。自定义数据请放在 extra: 下面。",
+        "Keys accepted here: {allowed}. Put free-form data under 'extra:'.",
+    ),
+    "missing-key": Message(
+        E,
+        "缺少必填的键“{key}”（{meaning}）。",
+        "The required key '{key}' ({meaning}) is missing.",
+        "添加一行 {key}: …",
+        "Add a line '{key}: …'.",
+    ),
+    "listing-needs-enterprise": Message(
+        E,
+        "“需求”类清单必须写 enterprise（提出需求的企业）。",
+        "A listing of kind 需求 (need) must name its enterprise.",
+        "添加一行 enterprise: 企业的文件名（不含 .yaml），例如 enterprise: shagang。",
+        "Add 'enterprise: <slug of the enterprise file>'.",
+    ),
+    "wrong-type": Message(
+        E,
+        "“{key}”应写{expected}，这里写的是{got}。",
+        "'{key}' must be {expected}, not {got}.",
+        "{example}",
+        "{example}",
+    ),
+    "empty-list": Message(
+        E,
+        "“{key}”至少要写 {min} 项。",
+        "'{key}' needs at least {min} item(s).",
+        "{example}",
+        "{example}",
+    ),
+    "too-long": Message(
+        E,
+        "文字太长：{length} 个字，最多 {max} 个字。",
+        "The text is too long: {length} characters, at most {max}.",
+        "精简到 {max} 个字以内；长的介绍请写在正文或 description 中。",
+        "Shorten it to {max} characters; put longer text in the body or description.",
+    ),
+    "bad-slug": Message(
+        E,
+        "文件名“{slug}”不能用作网址。",
+        "The file name '{slug}' cannot be used in a URL.",
+        "文件名只能用小写英文字母、数字和单个连字符（-），不超过 64 个字符，例如 {example}。",
+        "Use lower-case ASCII letters, digits and single hyphens, at most 64 characters, "
+        "e.g. {example}.",
+    ),
+    "bad-slug-value": Message(
+        E,
+        "“{value}”不是有效的文件名（slug）。",
+        "'{value}' is not a valid slug.",
+        "引用其他条目时写它的文件名（不含扩展名），只含小写英文字母、数字和连字符。",
+        "Refer to other items by their file name without extension: lower-case letters, "
+        "digits and hyphens.",
+    ),
+    "bad-date": Message(
+        E,
+        "“{value}”不是有效的日期。",
+        "'{value}' is not a valid date.",
+        "写成 2023、2023-04 或 2023-04-20（也可写 2023年4月20日）。",
+        "Write 2023, 2023-04 or 2023-04-20.",
+    ),
+    "bad-enum": Message(
+        E,
+        "“{value}”不是可用的取值。",
+        "'{value}' is not an accepted value.",
+        "是不是想写“{suggestion}”？可用的取值：{allowed}。",
+        "Did you mean '{suggestion}'? Accepted values: {allowed}.",
+    ),
+    "bad-enum-nosuggest": Message(
+        E,
+        "“{value}”不是可用的取值。",
+        "'{value}' is not an accepted value.",
+        "可用的取值：{allowed}。",
+        "Accepted values: {allowed}.",
+    ),
+    "bad-url": Message(
+        E,
+        "“{value}”不是有效的网址。",
+        "'{value}' is not a valid URL.",
+        "外部网址以 http:// 或 https:// 开头；站内地址以 / 开头，例如 /alliances/。",
+        "External URLs start with http:// or https://; site addresses start with /.",
+    ),
+    "bad-base-url": Message(
+        E,
+        "base_url“{value}”不是完整的网址。",
+        "base_url '{value}' is not an absolute URL.",
+        "写成网站发布后的完整地址，例如 https://www.example.gov.cn/dangjian/。",
+        "Write the full published address, e.g. https://www.example.gov.cn/dangjian/.",
+    ),
+    "bad-email": Message(
+        E,
+        "“{value}”不是有效的电子邮箱。",
+        "'{value}' is not a valid e-mail address.",
+        "写成 name@example.gov.cn 的形式。",
+        "Write it as name@example.org.",
+    ),
+    "bad-coordinate": Message(
+        E,
+        "{axis}“{value}”超出范围（{low} 到 {high}）。",
+        "{axis} '{value}' is out of range ({low} to {high}).",
+        "纬度 lat 在前、经度 lon 在后，用小数表示，例如 lat: 31.99，lon: 118.77。",
+        "Latitude first, longitude second, in decimal degrees, e.g. lat: 31.99, lon: 118.77.",
+    ),
+    "out-of-china": Message(
+        W,
+        "坐标（{lat}，{lon}）不在中国境内。",
+        "The point ({lat}, {lon}) lies outside China.",
+        "检查 lat 和 lon 是否写反了：中国境内纬度约 18–54，经度约 73–135。",
+        "Check that lat and lon are not swapped: China spans about lat 18–54, lon 73–135.",
+    ),
+    "dangling-ref": Message(
+        E,
+        "找不到{target}“{value}”。",
+        "There is no {target} '{value}'.",
+        "是不是想写“{suggestion}”？{target}的文件在 content/{folder}/ 下，引用时写文件名。",
+        "Did you mean '{suggestion}'? {target} files are in content/{folder}/; refer to them "
+        "by file name.",
+    ),
+    "dangling-ref-nosuggest": Message(
+        E,
+        "找不到{target}“{value}”。",
+        "There is no {target} '{value}'.",
+        "{target}的文件在 content/{folder}/ 下，引用时写文件名（不含扩展名）。",
+        "{target} files are in content/{folder}/; refer to them by file name without extension.",
+    ),
+    "ref-invalid": Message(
+        W,
+        "引用的{target}“{value}”本身有错误，暂时无法关联。",
+        "The referenced {target} '{value}' has errors of its own and cannot be linked yet.",
+        "先修正 {source} 中的错误。",
+        "Fix the errors in {source} first.",
+    ),
+    "ref-draft": Message(
+        W,
+        "引用的{target}“{value}”是草稿（draft: true），正式发布的网站中不会显示它。",
+        "The referenced {target} '{value}' is a draft (draft: true) and will not be published.",
+        "发布前把 {source} 中的 draft 改为 false，或去掉这个引用。",
+        "Set draft: false in {source} before publishing, or remove the reference.",
+    ),
+    "chain-owner-not-member": Message(
+        E,
+        "链主“{value}”不是本联盟的成员。",
+        "The chain owner '{value}' is not a member of this alliance.",
+        "在 enterprises/{value}.yaml 的 memberships 里加一项 alliance: {alliance}，role: 链主。",
+        "Add a membership 'alliance: {alliance}, role: 链主' to enterprises/{value}.yaml.",
+    ),
+    "chain-owner-role": Message(
+        E,
+        "链主“{value}”在本联盟的角色是“{role}”，不是“链主”。",
+        "The chain owner '{value}' has the role '{role}' in this alliance, not 链主.",
+        "把 enterprises/{value}.yaml 中这一联盟的 role 改为 链主，或改写 chain_owner。",
+        "Change that membership's role to 链主 in enterprises/{value}.yaml, or fix chain_owner.",
+    ),
+    "duplicate-membership": Message(
+        E,
+        "同一个联盟“{value}”写了两次成员关系。",
+        "The alliance '{value}' is listed twice in memberships.",
+        "每个联盟只写一项；同时属于多个环节时选最主要的一个。",
+        "List each alliance once; pick the main segment.",
+    ),
+    "missing-file": Message(
+        E,
+        "找不到文件“{value}”。",
+        "The file '{value}' does not exist.",
+        "联盟的图片放在它的文件夹里直接写文件名；共用图片放在 content/media/ 下，写成 /media/文件名。"
+        "注意大小写和扩展名。",
+        "Alliance images sit in its folder (write the file name); shared files go in "
+        "content/media/ and are written /media/<name>. Mind upper/lower case and the extension.",
+    ),
+    "not-an-image": Message(
+        E,
+        "“{value}”不是图片（只支持 .jpg、.jpeg、.png、.webp、.gif、.svg）。",
+        "'{value}' is not an image (.jpg, .jpeg, .png, .webp, .gif or .svg).",
+        "换成图片文件。",
+        "Use an image file.",
+    ),
+    "path-escape": Message(
+        E,
+        "路径“{value}”指向 content/ 文件夹以外。",
+        "The path '{value}' points outside the content/ folder.",
+        "把文件复制到 content/media/ 下，再写成 /media/文件名。",
+        "Copy the file into content/media/ and refer to it as /media/<name>.",
+    ),
+    "dangling-link": Message(
+        E,
+        "正文里的链接“{value}”指向不存在的页面或文件。",
+        "The link '{value}' in the text points to a page or file that does not exist.",
+        "是不是想写“{suggestion}”？站内链接写成 /alliances/文件名/ 这样的地址。",
+        "Did you mean '{suggestion}'? Site links look like /alliances/<slug>/.",
+    ),
+    "dangling-link-nosuggest": Message(
+        E,
+        "正文里的链接“{value}”指向不存在的页面或文件。",
+        "The link '{value}' in the text points to a page or file that does not exist.",
+        "站内链接写成 /alliances/文件名/、/media/图片.jpg 这样的地址。",
+        "Site links look like /alliances/<slug>/ or /media/picture.jpg.",
+    ),
+    "unexpected-file": Message(
+        E,
+        "content/ 里有一个不认识的文件。",
+        "content/ holds a file the builder does not know what to do with.",
+        "{expected}",
+        "{expected}",
+    ),
+    "alliance-folder-empty": Message(
+        E,
+        "联盟文件夹里缺少 alliance.yaml。",
+        "The alliance folder has no alliance.yaml.",
+        "在这个文件夹里新建 alliance.yaml（可用 site-builder new alliance {slug} 生成）。",
+        "Create alliance.yaml in this folder ('site-builder new alliance {slug}' writes one).",
+    ),
+    "missing-site": Message(
+        E,
+        "缺少网站设置文件 site.yaml。",
+        "The site settings file site.yaml is missing.",
+        "在 content/ 下新建 site.yaml，至少写 title 和 base_url（可参考 site-builder init 生成的示例）。",
+        "Create content/site.yaml with at least title and base_url.",
+    ),
+    "template-error": Message(
+        E,
+        "模板出错：{problem}",
+        "Template error: {problem}",
+        "检查网站文件夹 templates/ 中的这个模板；删除它即可恢复内置模板。",
+        "Check this template in the site's templates/ folder; deleting it restores the theme's.",
+    ),
+    "page-collision": Message(
+        E,
+        "两个条目会生成同一个网址 {value}。",
+        "Two items would produce the same URL {value}.",
+        "改掉其中一个文件名（另一个是 {other}）。",
+        "Rename one of the files (the other is {other}).",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem, located in a content file and explained."""
+
+    code: str
+    file: str | None = None  # relative to content/, with forward slashes
+    line: int | None = None  # 1-based, counted from the file's first line
+    col: int | None = None  # 1-based
+    key: str = ""  # key path, e.g. memberships[1].role
+    args: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None  # None: the catalogue's severity
+
+    @property
+    def level(self) -> Severity:
+        return self.severity or CATALOGUE[self.code].severity
+
+    def message(self, lang: str = "zh-CN") -> str:
+        entry = CATALOGUE[self.code]
+        return _fill(entry.en if lang == "en" else entry.zh, self.args, lang)
+
+    def hint(self, lang: str = "zh-CN") -> str:
+        entry = CATALOGUE[self.code]
+        return _fill(entry.hint_en if lang == "en" else entry.hint_zh, self.args, lang)
+
+    def location(self) -> str:
+        where = self.file or "site"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return where
+
+    def format(self, lang: str = "zh-CN") -> str:
+        """Render as the lines a terminal shows."""
+        label = {
+            ("zh", Severity.ERROR): "错误",
+            ("zh", Severity.WARNING): "警告",
+            ("en", Severity.ERROR): "error",
+            ("en", Severity.WARNING): "warning",
+        }[("en" if lang == "en" else "zh", self.level)]
+        head = f"{self.location()}  {label}"
+        if self.key:
+            head += f"  {self.key}"
+        lines = [head, f"  {self.message(lang)}"]
+        hint = self.hint(lang)
+        if hint:
+            lines.append(("  hint: " if lang == "en" else "  提示：") + hint)
+        return "\n".join(lines)
+
+    def identity(self) -> tuple[Any, ...]:
+        args = tuple(sorted((k, repr(v)) for k, v in self.args.items()))
+        return (self.code, self.file, self.line, self.col, self.key, args)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, self.col or 0, self.key, self.code)
+
+    def as_dict(self, lang: str = "zh-CN") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": str(self.level),
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "key": self.key,
+            "message": self.message(lang),
+            "hint": self.hint(lang),
+        }
+
+
+def _fill(template: str, args: Mapping[str, Any], lang: str) -> str:
+    values = {name: _localise(value, lang) for name, value in args.items()}
+    return template.format_map(_Defaulting(values))
+
+
+def _localise(value: Any, lang: str) -> str:
+    if isinstance(value, L):
+        return value.get(lang)
+    if isinstance(value, list | tuple):
+        sep = ", " if lang == "en" else "、"
+        return sep.join(_localise(v, lang) for v in value)
+    return str(value)
+
+
+class _Defaulting(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+class Report:
+    """Collect diagnostics across a whole build; decide at the end."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+        self.strict = False
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self._items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self._items.extend(diagnostics)
+
+    def emit(self, code: str, file: str | None = None, line: int | None = None,
+             col: int | None = None, key: str = "", **args: Any) -> None:
+        self.add(Diagnostic(code, file, line, col, key, args))
+
+    @property
+    def items(self) -> tuple[Diagnostic, ...]:
+        """Every diagnostic, sorted by file and position, warnings promoted under strict."""
+        unique = {d.identity(): d for d in self._items}  # a template error hits every page
+        found = sorted(unique.values(), key=Diagnostic.sort_key)
+        if self.strict:
+            found = [
+                Diagnostic(d.code, d.file, d.line, d.col, d.key, d.args, Severity.ERROR)
+                if d.level is Severity.WARNING else d
+                for d in found
+            ]
+        return tuple(found)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.items if d.level is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.items if d.level is Severity.WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    def format(self, lang: str = "zh-CN") -> str:
+        return "\n\n".join(d.format(lang) for d in self.items)
+
+
+def closest(word: str, candidates: Sequence[str], cutoff: float = 0.55) -> str | None:
+    """Return the candidate nearest to `word`, or None when nothing is close."""
+    if not candidates:
+        return None
+    lowered = {c.lower(): c for c in candidates}
+    found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    if found:
+        return lowered[found[0]]
+    # A typed prefix or a name contained in another ('shagang' in 'jiangsu-shagang').
+    for cand in sorted(candidates, key=len):
+        if len(word) >= 3 and (word.lower() in cand.lower() or cand.lower() in word.lower()):
+            return cand
+    return None

@@ -1,0 +1,159 @@
+"""Render Markdown to HTML, rewriting and checking site links and images.
+
+Editors write site links as they appear on the site (`/alliances/x/`, `/media/a.jpg`); the
+output uses paths relative to the page so the site works under any sub-path and from a
+plain folder. A link to a page or file that does not exist is reported with its line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Set
+from dataclasses import dataclass, field
+
+import markdown as md
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from .diagnostics import Report, closest
+from .model import resolve_content_path
+
+# Links into the site, as an editor writes them: '/alliances/x/' or '/media/a.png#x'.
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass
+class LinkCheck:
+    """The site's known addresses and where found problems go."""
+
+    known: Set[str]  # site-relative: 'alliances/x/', 'media/a.png'
+    report: Report | None = None
+    file: str = ""
+    body: str = ""
+    body_line: int = 1
+    folder: str = ""  # content folder of the source, for relative image paths
+    root: str = "./"  # prefix from the page to the site root
+    links: list[str] = field(default_factory=list)
+
+    def line_of(self, url: str) -> int | None:
+        index = self.body.find(url)
+        if index < 0:
+            return None
+        return self.body_line + self.body.count("\n", 0, index)
+
+    def resolve(self, url: str, *, image: bool) -> str:
+        """Return the URL to write into the page for `url` found in the text."""
+        if not url or url.startswith("#") or _SCHEME.match(url) or url.startswith("//"):
+            return url
+        path, sep, fragment = url.partition("#")
+        path, qsep, query = path.partition("?")
+        if path.startswith("/"):
+            target = resolve_content_path(path, "")
+        elif image or "." in path.rsplit("/", 1)[-1]:
+            # Relative file references (photo.jpg beside alliance.yaml) resolve from the
+            # source's own folder; relative page links are left as written.
+            target = resolve_content_path(path, self.folder)
+        else:
+            return url
+        found = self._find(target)
+        if found is None:
+            self._complain(url, target)
+            return url
+        self.links.append(found)
+        return self.root + found + (qsep + query if qsep else "") + (sep + fragment if sep else "")
+
+    def _find(self, target: str | None) -> str | None:
+        if target is None:
+            return None
+        if target in self.known:
+            return target
+        if target + "/" in self.known:  # '/alliances/x' written without the last slash
+            return target + "/"
+        if target.endswith("index.html") and target[: -len("index.html")] in self.known:
+            return target[: -len("index.html")]
+        return None
+
+    def _complain(self, url: str, target: str | None) -> None:
+        if self.report is None:
+            return
+        suggestion = closest(target or url, sorted(self.known), cutoff=0.75)
+        code = "dangling-link" if suggestion else "dangling-link-nosuggest"
+        self.report.emit(code, self.file, self.line_of(url), None, "",
+                         value=url, suggestion="/" + suggestion if suggestion else "")
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md_instance: md.Markdown, holder: list[LinkCheck]) -> None:
+        super().__init__(md_instance)
+        self.holder = holder
+
+    def run(self, root: ET.Element) -> None:
+        check = self.holder[0]
+        for el in root.iter():
+            if el.tag == "a" and el.get("href") is not None:
+                el.set("href", check.resolve(el.get("href", ""), image=False))
+            elif el.tag == "img" and el.get("src") is not None:
+                el.set("src", check.resolve(el.get("src", ""), image=True))
+                el.set("loading", "lazy")
+                el.set("decoding", "async")
+            elif el.tag == "table":
+                el.set("class", "table")
+
+
+class _SiteLinks(Extension):
+    def __init__(self, holder: list[LinkCheck]) -> None:
+        super().__init__()
+        self.holder = holder
+
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:  # noqa: N802 - API name
+        md_instance.treeprocessors.register(_LinkRewriter(md_instance, self.holder),
+                                            "site_links", 1)
+
+
+class MarkdownRenderer:
+    """One Markdown converter reused for every text (a new one per page costs 7 %)."""
+
+    def __init__(self, known: Set[str], report: Report | None = None,
+                 memo: dict[str, str] | None = None) -> None:
+        self._holder: list[LinkCheck] = [LinkCheck(known)]
+        self._known = known
+        self._report = report
+        self._memo = memo if memo is not None else {}
+        self._md = md.Markdown(
+            extensions=["tables", "fenced_code", "footnotes", "sane_lists", "toc",
+                        _SiteLinks(self._holder)],
+            extension_configs={"toc": {"slugify": slugify_unicode, "permalink": False}},
+            output_format="html",
+        )
+
+    def render(self, text: str, *, file: str = "", body_line: int = 1, folder: str = "",
+               root: str = "./") -> str:
+        """Convert `text`; problems are reported against `file` at their line."""
+        if not text or not text.strip():
+            return ""
+        key = hashlib.sha256(f"{root}\0{folder}\0{text}".encode()).hexdigest()
+        # A memo hit must still report broken links, so only problem-free results are kept.
+        if key in self._memo:
+            return self._memo[key]
+        check = LinkCheck(self._known, self._report, file, text, body_line, folder, root)
+        self._holder[0] = check
+        problems_before = self._problems()
+        self._md.reset()
+        html = self._md.convert(text)
+        if self._problems() == problems_before:
+            self._memo[key] = html
+        return html
+
+    def _problems(self) -> int:
+        return 0 if self._report is None else len(self._report)
+
+
+def render_inline(renderer: Callable[..., str], text: str, **kwargs: object) -> str:
+    """Render a short Markdown text (a footer) without its wrapping paragraph."""
+    html = renderer(text, **kwargs)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

@@ -1,0 +1,505 @@
+"""Link: every record keyed by (section, slug), references resolved in one pass.
+
+The model is immutable. It owns every URL (`url_for`), the reverse indexes that pages
+need (alliance → members by segment, stories, stations, listings; term → items), and the
+cross-file checks: dangling references, the chain owner's role, images, drafts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .config import BuildOptions, SiteConfig
+from .dates import PartialDate
+from .diagnostics import L, Report, closest
+from .schema import ROLE_ORDER, SEGMENT_ORDER, Validated
+from .sources import IMAGE_SUFFIXES, AssetFile, KeyPath, format_key
+from .terms import sort_key, unique_slugs
+
+# kind (as in content files) → URL section and the words used in messages.
+SECTIONS: dict[str, str] = {
+    "alliance": "alliances",
+    "enterprise": "enterprises",
+    "story": "stories",
+    "station": "stations",
+    "listing": "listings",
+    "page": "pages",
+}
+KIND_WORDS: dict[str, L] = {
+    "alliance": L("联盟", "alliance"),
+    "enterprise": L("企业", "enterprise"),
+    "story": L("案例", "story"),
+    "station": L("阵地", "station"),
+    "listing": L("清单条目", "listing"),
+    "page": L("页面", "page"),
+}
+TAXONOMIES = ("tags", "industries", "regions")
+
+# China's rough extent, for the "lat and lon swapped?" warning.
+CHINA_LAT = (3.0, 54.0)
+CHINA_LON = (73.0, 136.0)
+
+
+@dataclass(frozen=True, eq=False)  # identity: one Item per record
+class Item:
+    """One published record. Templates read its fields as attributes: item.name."""
+
+    kind: str
+    slug: str
+    file: str  # source file relative to content/
+    data: Mapping[str, Any]
+    body: str | None = None
+    body_line: int = 1
+    body_file: str | None = None  # where the body came from (alliance index.md)
+    digest: str = ""
+    draft: bool = False
+    future: bool = False
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def section(self) -> str:
+        return SECTIONS[self.kind]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.slug)
+
+    @property
+    def url(self) -> str:
+        return url_for(self)
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("name") or self.data.get("title") or self.slug)
+
+    @property
+    def label(self) -> str:
+        """Short name for cards and breadcrumbs."""
+        return str(self.data.get("short_name") or self.title)
+
+
+@dataclass(frozen=True, eq=False)
+class Membership:
+    enterprise: Item
+    alliance: Item
+    role: str
+    segment: str
+
+
+@dataclass(frozen=True, eq=False)
+class Term:
+    taxonomy: str  # tags, industries, regions
+    name: str
+    slug: str
+    items: tuple[Item, ...]
+    parent: str | None = None  # regions: the enclosing region's name
+
+    @property
+    def url(self) -> str:
+        return f"{self.taxonomy}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Model:
+    config: SiteConfig
+    alliances: tuple[Item, ...]
+    enterprises: tuple[Item, ...]
+    stories: tuple[Item, ...]  # newest first
+    stations: tuple[Item, ...]
+    listings: tuple[Item, ...]  # newest first
+    pages: tuple[Item, ...]
+    index: Mapping[tuple[str, str], Item]
+    members: Mapping[str, tuple[Membership, ...]]  # alliance slug → members, 链主 first
+    memberships: Mapping[str, tuple[Membership, ...]]  # enterprise slug → memberships
+    stories_of: Mapping[tuple[str, str], tuple[Item, ...]]  # alliance/enterprise → stories
+    stations_of: Mapping[str, tuple[Item, ...]]  # alliance slug → stations
+    listings_of: Mapping[tuple[str, str], tuple[Item, ...]]  # alliance/enterprise → listings
+    terms: Mapping[str, tuple[Term, ...]]  # taxonomy → terms
+    term_index: Mapping[tuple[str, str], Term]  # (taxonomy, name) → term
+    assets: tuple[AssetFile, ...]
+    content_dir: Path = field(default=Path("content"))
+
+    def get(self, kind: str, slug: str) -> Item | None:
+        return self.index.get((kind, slug))
+
+    def term(self, taxonomy: str, name: str) -> Term | None:
+        return self.term_index.get((taxonomy, name))
+
+    def region_of(self, item: Item) -> Term | None:
+        """The most specific region term of an alliance."""
+        region = item.get("region") or {}
+        name = region.get("district") or region.get("city") or region.get("province")
+        return self.term("regions", name) if name else None
+
+    def alliances_of_station(self, station: Item) -> tuple[Item, ...]:
+        found = (self.get("alliance", s) for s in station.get("alliances", ()))
+        return tuple(a for a in found if a is not None)
+
+
+def url_for(item: Item) -> str:
+    """The site-relative URL of an item: 'alliances/<slug>/'. Every URL comes from here."""
+    return f"{SECTIONS[item.kind]}/{item.slug}/"
+
+
+# ---- linking --------------------------------------------------------------------------
+
+@dataclass
+class _Linker:
+    report: Report
+    records: dict[tuple[str, str], Validated]
+    published: dict[tuple[str, str], Item]
+    content_dir: Path
+
+    def at(self, rec: Validated, path: KeyPath) -> tuple[str, int | None, int | None, str]:
+        line, col = rec.positions.of_value(path)
+        return rec.doc.path, line, col, format_key(path)
+
+    def ref(self, rec: Validated, path: KeyPath, kind: str, slug: str) -> Item | None:
+        """Resolve one reference; report dangling, invalid or draft targets."""
+        target = self.published.get((kind, slug))
+        if target is not None:
+            return target
+        file, line, col, key = self.at(rec, path)
+        other = self.records.get((kind, slug))
+        words = KIND_WORDS[kind]
+        if other is None:
+            candidates = sorted(s for (k, s) in self.records if k == kind)
+            suggestion = closest(slug, candidates)
+            code = "dangling-ref" if suggestion else "dangling-ref-nosuggest"
+            self.report.emit(code, file, line, col, key, target=words, value=slug,
+                             suggestion=suggestion or "", folder=SECTIONS[kind])
+        elif not other.ok:
+            self.report.emit("ref-invalid", file, line, col, key, target=words, value=slug,
+                             source=other.doc.path)
+        else:  # a draft or a story from the future, left out of this build
+            self.report.emit("ref-draft", file, line, col, key, target=words, value=slug,
+                             source=other.doc.path)
+        return None
+
+    def image(self, rec: Validated, path: KeyPath, value: str, folder: str) -> str | None:
+        """Resolve an image path to its place under content/ (and so in the output)."""
+        file, line, col, key = self.at(rec, path)
+        if value.startswith(("http://", "https://", "//")):
+            self.report.emit("path-escape", file, line, col, key, value=value)
+            return None
+        rel = resolve_content_path(value, folder)
+        if rel is None or not _inside(self.content_dir, rel):
+            self.report.emit("path-escape", file, line, col, key, value=value)
+            return None
+        target = self.content_dir / rel
+        if not target.is_file():
+            self.report.emit("missing-file", file, line, col, key, value=value)
+            return None
+        if PurePosixPath(rel).suffix.lower() not in IMAGE_SUFFIXES:
+            self.report.emit("not-an-image", file, line, col, key, value=value)
+            return None
+        return rel
+
+
+def resolve_content_path(value: str, folder: str) -> str | None:
+    """'/media/a.png' → 'media/a.png'; 'b.png' in alliances/x → 'alliances/x/b.png'.
+
+    Returns None when the path climbs out of content/.
+    """
+    value = value.split("#")[0].split("?")[0]
+    raw = value[1:] if value.startswith("/") else f"{folder}/{value}" if folder else value
+    parts: list[str] = []
+    for part in raw.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts) if parts else None
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """Whether content/<rel>, with symbolic links followed, stays inside content/."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(root / rel)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
+def link_model(
+    validated: Iterable[Validated],
+    config: SiteConfig,
+    options: BuildOptions,
+    assets: tuple[AssetFile, ...],
+    report: Report,
+) -> Model:
+    """Resolve references, filter drafts and future stories, and build the reverse indexes."""
+    records: dict[tuple[str, str], Validated] = {}
+    bodies: dict[str, Validated] = {}
+    for rec in validated:
+        if rec.doc.kind == "alliance_body":
+            bodies[rec.doc.slug] = rec
+        else:
+            records[(rec.doc.kind, rec.doc.slug)] = rec
+
+    published: dict[tuple[str, str], Item] = {}
+    for key, rec in sorted(records.items()):
+        if not rec.ok:
+            continue
+        data = rec.data
+        draft = bool(data.get("draft"))
+        date = data.get("date") if rec.doc.kind == "story" else None
+        future = isinstance(date, PartialDate) and date.first_day() > config.today
+        if (draft and not options.drafts) or (future and not options.future):
+            continue
+        body, body_line, body_file = rec.doc.body, rec.doc.body_line, None
+        if rec.doc.kind == "alliance" and rec.doc.slug in bodies:
+            b = bodies[rec.doc.slug].doc
+            body, body_line, body_file = b.body, 1, b.path
+        published[key] = Item(rec.doc.kind, rec.doc.slug, rec.doc.path, data, body, body_line,
+                              body_file, rec.doc.digest, draft, future)
+
+    linker = _Linker(report, records, published, options.content_dir)
+    items: dict[tuple[str, str], Item] = {}
+    for key, item in published.items():
+        items[key] = _link_item(linker, records[key], item)
+
+    by_kind: dict[str, list[Item]] = defaultdict(list)
+    for item in items.values():
+        by_kind[item.kind].append(item)
+
+    members: dict[str, list[Membership]] = defaultdict(list)
+    memberships: dict[str, list[Membership]] = defaultdict(list)
+    for ent in by_kind["enterprise"]:
+        for m in ent.get("memberships", ()):
+            alliance = items.get(("alliance", m["alliance"]))
+            if alliance is not None:
+                ms = Membership(ent, alliance, m["role"], m["segment"])
+                members[alliance.slug].append(ms)
+                memberships[ent.slug].append(ms)
+
+    for alliance in by_kind["alliance"]:
+        _check_chain_owner(linker, records[alliance.key], alliance, members[alliance.slug])
+
+    stories_of: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    stations_of: dict[str, list[Item]] = defaultdict(list)
+    listings_of: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for story in by_kind["story"]:
+        for slug in story.get("alliances", ()):
+            stories_of[("alliance", slug)].append(story)
+        for slug in story.get("enterprises", ()):
+            stories_of[("enterprise", slug)].append(story)
+    for station in by_kind["station"]:
+        for slug in station.get("alliances", ()):
+            stations_of[slug].append(station)
+    for listing in by_kind["listing"]:
+        listings_of[("alliance", listing["alliance"])].append(listing)
+        if listing.get("enterprise"):
+            listings_of[("enterprise", listing["enterprise"])].append(listing)
+
+    stories = tuple(sorted(by_kind["story"], key=_story_order))
+    listings = tuple(sorted(by_kind["listing"], key=_listing_order))
+    terms = _collect_terms(by_kind)
+    return Model(
+        config=config,
+        alliances=tuple(sorted(by_kind["alliance"], key=_alliance_order)),
+        enterprises=tuple(sorted(by_kind["enterprise"], key=_name_order)),
+        stories=stories,
+        stations=tuple(sorted(by_kind["station"], key=_name_order)),
+        listings=listings,
+        pages=tuple(sorted(by_kind["page"], key=_page_order)),
+        index=items,
+        members={k: tuple(sorted(v, key=_member_order)) for k, v in members.items()},
+        memberships={k: tuple(sorted(v, key=lambda m: _alliance_order(m.alliance)))
+                     for k, v in memberships.items()},
+        stories_of={k: tuple(sorted(v, key=_story_order)) for k, v in stories_of.items()},
+        stations_of={k: tuple(sorted(v, key=_name_order)) for k, v in stations_of.items()},
+        listings_of={k: tuple(sorted(v, key=_listing_order)) for k, v in listings_of.items()},
+        terms={t: tuple(sorted(v, key=lambda term: sort_key(term.name)))
+               for t, v in terms.items()},
+        term_index={(t.taxonomy, t.name): t for v in terms.values() for t in v},
+        assets=assets,
+        content_dir=options.content_dir,
+    )
+
+
+def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
+    """Check an item's references and images; drop links to what is not published."""
+    data = dict(item.data)
+    folder = str(PurePosixPath(rec.doc.path).parent)
+    if folder == ".":
+        folder = ""
+
+    def refs(key: str, kind: str) -> None:
+        if key not in data:
+            return
+        value = data[key]
+        if isinstance(value, tuple):
+            kept = tuple(s for i, s in enumerate(value) if linker.ref(rec, (key, i), kind, s))
+            data[key] = kept
+        elif linker.ref(rec, (key,), kind, value) is None:
+            del data[key]
+
+    def image(key: str) -> None:
+        if key in data:
+            resolved = linker.image(rec, (key,), data[key], folder)
+            if resolved is None:
+                del data[key]
+            else:
+                data[key] = resolved
+
+    kind = item.kind
+    if kind == "enterprise":
+        kept, seen = [], set()
+        for i, m in enumerate(data.get("memberships", ())):
+            if m["alliance"] in seen:
+                file, line, col, key = linker.at(rec, ("memberships", i, "alliance"))
+                linker.report.emit("duplicate-membership", file, line, col, key,
+                                   value=m["alliance"])
+                continue
+            seen.add(m["alliance"])
+            if linker.ref(rec, ("memberships", i, "alliance"), "alliance", m["alliance"]):
+                kept.append(m)
+        data["memberships"] = tuple(kept)
+        image("logo")
+    elif kind == "alliance":
+        image("cover")
+    elif kind == "story":
+        refs("alliances", "alliance")
+        refs("enterprises", "enterprise")
+        image("cover")
+    elif kind == "station":
+        refs("alliances", "alliance")
+        image("photo")
+    elif kind == "listing":
+        refs("alliance", "alliance")
+        refs("enterprise", "enterprise")
+    location = data.get("location")
+    if location:
+        _check_china(linker, rec, location)
+    return Item(item.kind, item.slug, item.file, data, item.body, item.body_line,
+                item.body_file, item.digest, item.draft, item.future)
+
+
+def _check_china(linker: _Linker, rec: Validated, location: Mapping[str, Any]) -> None:
+    lat, lon = location["lat"], location["lon"]
+    if not (CHINA_LAT[0] <= lat <= CHINA_LAT[1] and CHINA_LON[0] <= lon <= CHINA_LON[1]):
+        file, line, col, key = linker.at(rec, ("location",))
+        linker.report.emit("out-of-china", file, line, col, key, lat=lat, lon=lon)
+
+
+def _check_chain_owner(linker: _Linker, rec: Validated, alliance: Item,
+                       members: list[Membership]) -> None:
+    owner = alliance.get("chain_owner")
+    if not owner:
+        return
+    if linker.ref(rec, ("chain_owner",), "enterprise", owner) is None:
+        return
+    file, line, col, key = linker.at(rec, ("chain_owner",))
+    mine = [m for m in members if m.enterprise.slug == owner]
+    if not mine:
+        linker.report.emit("chain-owner-not-member", file, line, col, key, value=owner,
+                           alliance=alliance.slug)
+    elif mine[0].role != "链主":
+        linker.report.emit("chain-owner-role", file, line, col, key, value=owner,
+                           role=mine[0].role)
+
+
+def _collect_terms(by_kind: Mapping[str, list[Item]]) -> dict[str, list[Term]]:
+    found: dict[str, dict[str, list[Item]]] = {t: defaultdict(list) for t in TAXONOMIES}
+    parents: dict[str, str | None] = {}
+    for story in by_kind["story"]:
+        for tag in story.get("tags", ()):
+            found["tags"][tag].append(story)
+    for ent in by_kind["enterprise"]:
+        for tag in ent.get("tags", ()):
+            found["tags"][tag].append(ent)
+        if ent.get("industry"):
+            found["industries"][ent["industry"]].append(ent)
+    for alliance in by_kind["alliance"]:
+        for industry in alliance.get("industries", ()):
+            found["industries"][industry].append(alliance)
+        region = alliance.get("region") or {}
+        parent = None
+        for level in ("province", "city", "district"):
+            name = region.get(level)
+            if name:
+                found["regions"][name].append(alliance)
+                parents.setdefault(name, parent)
+                parent = name
+    out: dict[str, list[Term]] = {}
+    for taxonomy, names in found.items():
+        slugs = unique_slugs(list(names))
+        out[taxonomy] = [
+            Term(taxonomy, name, slugs[name], tuple(sorted(set(its), key=_mixed_order)),
+                 parents.get(name) if taxonomy == "regions" else None)
+            for name, its in names.items()
+        ]
+    return out
+
+
+# ---- orders ---------------------------------------------------------------------------
+
+def _name_order(item: Item) -> tuple[str, str]:
+    return (sort_key(item.title), item.slug)
+
+
+def _alliance_order(item: Item) -> tuple[int, int, str, str]:
+    weight = item.get("weight")
+    # Weighted alliances first (lower first), then the rest by name in pinyin order.
+    return (0 if weight is not None else 1, weight or 0, sort_key(item.title), item.slug)
+
+
+def _story_order(item: Item) -> tuple[tuple[int, int, int], str]:
+    year, month, day = item["date"].sort_key
+    return ((-year, -month, -day), item.slug)
+
+
+def _listing_order(item: Item) -> tuple[tuple[int, int, int], str]:
+    year, month, day = item["posted"].sort_key
+    return ((-year, -month, -day), item.slug)
+
+
+def _page_order(item: Item) -> tuple[int, str]:
+    return (item.get("nav_weight", 1_000_000), item.slug)
+
+
+def _member_order(m: Membership) -> tuple[int, int, str, str]:
+    return (SEGMENT_ORDER.index(m.segment), ROLE_ORDER.index(m.role),
+            sort_key(m.enterprise.title), m.enterprise.slug)
+
+
+def _mixed_order(item: Item) -> tuple[int, str, str]:
+    return (list(SECTIONS).index(item.kind), sort_key(item.title), item.slug)
+
+
+def member_counts(model: Model) -> dict[str, int]:
+    """Home-page totals, computed from content."""
+    member_slugs = {m.enterprise.slug for ms in model.members.values() for m in ms}
+    party_orgs = sum(
+        1 for e in model.enterprises
+        if e.get("party_org") and e["party_org"]["type"] != "未建"
+    ) + len(model.alliances)
+    return {
+        "alliances": len(model.alliances),
+        "enterprises": len(member_slugs),
+        "party_orgs": party_orgs,
+        "stations": len(model.stations),
+        "stories": len(model.stories),
+        "listings": len(model.listings),
+    }
+
+
+def group_members(members: Iterable[Membership]) -> list[tuple[str, list[Membership]]]:
+    """Members grouped by chain segment, in chain order (上游 → 服务)."""
+    groups: dict[str, list[Membership]] = defaultdict(list)
+    for m in members:
+        groups[m.segment].append(m)
+    return [(seg, groups[seg]) for seg in SEGMENT_ORDER if groups.get(seg)]

@@ -1,0 +1,398 @@
+"""Render: pure functions from the model to output items (path, bytes). Nothing here writes.
+
+One Jinja environment is built per build, with the site's templates/ in front of the
+theme's. Links inside pages are relative to the page, so a site works under any sub-path
+(`https://example.gov.cn/dangjian/`) and from a plain folder; canonical URLs, the sitemap
+and the feed use absolute URLs from base_url.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import feeds
+from .dates import PartialDate
+from .diagnostics import L, Report
+from .i18n import enum_label, translate
+from .markdown import MarkdownRenderer, render_inline
+from .model import Item, Model, Term, group_members, member_counts
+
+STORIES_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # relative to the output folder, forward slashes
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where templates and assets come from: the site's own folder first, then the theme."""
+
+    template_dirs: tuple[Path, ...]
+    asset_dirs: tuple[Path, ...]
+    site_template_dir: Path | None = None
+
+
+def theme_root() -> Path:
+    """The built-in theme: inside the installed package, or the repo's top level."""
+    package = Path(__file__).resolve().parent
+    installed = package / "theme"
+    return installed if (installed / "templates").is_dir() else package.parent
+
+
+def find_theme(site_dir: Path) -> Theme:
+    root = theme_root()
+    site_templates = site_dir / "templates"
+    templates = tuple(p for p in (site_templates, root / "templates") if p.is_dir())
+    assets = tuple(p for p in (site_dir / "assets", root / "assets") if p.is_dir())
+    return Theme(templates, assets, site_templates if site_templates.is_dir() else None)
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One HTML page to render: where it goes, with which template and values."""
+
+    path: str  # site-relative URL: 'alliances/x/' or '404.html'
+    template: str
+    title: str
+    description: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    section: str = ""  # which nav entry is current
+    crumbs: tuple[tuple[str, str], ...] = ()  # (title, site-relative URL)
+    item: Item | None = None
+    og_type: str = "website"
+
+    @property
+    def file(self) -> str:
+        return self.path if self.path.endswith(".html") else self.path + "index.html"
+
+
+def relative_root(path: str) -> str:
+    """Prefix from the page at `path` to the site root: '' → './', 'a/b/' → '../../'."""
+    depth = path.count("/")
+    return "../" * depth if depth else "./"
+
+
+class SiteRenderer:
+    """Renders every page of a model. Built once per build."""
+
+    def __init__(self, model: Model, theme: Theme, report: Report,
+                 assets: dict[str, str], md_memo: dict[str, str] | None = None) -> None:
+        self.model = model
+        self.config = model.config
+        self.lang = self.config.lang
+        self.report = report
+        self.theme = theme
+        self.asset_versions = assets  # 'assets/site.css' → short content hash
+        self.known = self._known_paths()
+        self.md = MarkdownRenderer(self.known, report, md_memo)
+        self.env = self._environment()
+
+    # ---- environment ------------------------------------------------------------------
+
+    def _environment(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in self.theme.template_dirs]),
+            autoescape=True,
+            undefined=jinja2.ChainableUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        lang = self.lang
+        env.globals.update(
+            t=lambda key, **kw: translate(key, lang, **kw),
+            site=self.config,
+            model=self.model,
+            lang=lang,
+            html_lang="en" if lang == "en" else "zh-CN",
+            enum=lambda value: enum_label(value, lang),
+            group_members=group_members,
+            counts=member_counts(self.model),
+        )
+        env.filters.update(
+            date=lambda d: d.format(lang) if isinstance(d, PartialDate) else (d or ""),
+            iso=lambda d: str(d) if d else "",
+            num=lambda v: format_number(v, lang),
+        )
+        return env
+
+    def _known_paths(self) -> frozenset[str]:
+        m = self.model
+        paths = {"", "alliances/", "enterprises/", "stories/", "stations/", "listings/",
+                 "map/", "tags/", "industries/", "regions/", "feed.xml", "sitemap.xml"}
+        for item in m.index.values():
+            paths.add(item.url)
+        for terms in m.terms.values():
+            paths.update(t.url for t in terms)
+        paths.update(a.path for a in m.assets)
+        paths.update(self.asset_versions)
+        for n in range(2, self._story_pages() + 1):
+            paths.add(f"stories/page/{n}/")
+        return frozenset(paths)
+
+    def _story_pages(self) -> int:
+        return max(1, math.ceil(len(self.model.stories) / STORIES_PER_PAGE))
+
+    # ---- pages ------------------------------------------------------------------------
+
+    def tasks(self) -> Iterator[PageTask]:
+        """Every HTML page of the site, in a stable order."""
+        m, t = self.model, self._t
+        yield PageTask("", "home.html", self.config.title, self.config.description,
+                       {"stories": m.stories[:6], "alliances": m.alliances[:6]}, "home")
+        yield PageTask("alliances/", "alliances.html", t("nav.alliances"),
+                       t("alliances.description"), {"items": m.alliances}, "alliances",
+                       ((t("nav.alliances"), "alliances/"),))
+        for a in m.alliances:
+            yield self._item_task(a, "alliance.html", "alliances", {
+                "members": m.members.get(a.slug, ()),
+                "stories": m.stories_of.get(("alliance", a.slug), ()),
+                "stations": m.stations_of.get(a.slug, ()),
+                "listings": m.listings_of.get(("alliance", a.slug), ()),
+                "owner": m.get("enterprise", a.get("chain_owner") or ""),
+                "region_term": m.region_of(a),
+            }, og_type="article")
+        yield PageTask("enterprises/", "enterprises.html", t("nav.enterprises"),
+                       t("enterprises.description"), {"items": m.enterprises}, "enterprises",
+                       ((t("nav.enterprises"), "enterprises/"),))
+        for e in m.enterprises:
+            yield self._item_task(e, "enterprise.html", "enterprises", {
+                "memberships": m.memberships.get(e.slug, ()),
+                "stories": m.stories_of.get(("enterprise", e.slug), ()),
+                "listings": m.listings_of.get(("enterprise", e.slug), ()),
+            })
+        yield from self._story_tasks()
+        yield PageTask("stations/", "stations.html", t("nav.stations"),
+                       t("stations.description"), {"groups": self._stations_by_region()},
+                       "stations", ((t("nav.stations"), "stations/"),))
+        for s in m.stations:
+            yield self._item_task(s, "station.html", "stations",
+                                  {"alliances": m.alliances_of_station(s)})
+        yield PageTask("listings/", "listings.html", t("nav.listings"),
+                       t("listings.description"), {"items": m.listings}, "listings",
+                       ((t("nav.listings"), "listings/"),))
+        for li in m.listings:
+            yield self._item_task(li, "listing.html", "listings", {
+                "alliance": m.get("alliance", li["alliance"]),
+                "enterprise": m.get("enterprise", li.get("enterprise") or ""),
+            })
+        for p in m.pages:
+            yield PageTask(p.url, "page.html", p.title, p.get("summary", ""), {"item": p},
+                           f"pages/{p.slug}", ((p.title, p.url),), p)
+        for taxonomy, terms in m.terms.items():
+            name = t(f"taxonomy.{taxonomy}")
+            yield PageTask(f"{taxonomy}/", "terms.html", name,
+                           t(f"taxonomy.{taxonomy}.description"),
+                           {"taxonomy": taxonomy, "terms": terms}, taxonomy,
+                           ((name, f"{taxonomy}/"),))
+            for term in terms:
+                yield self._term_task(term, name)
+        yield PageTask("map/", "map.html", t("nav.map"), t("map.description"),
+                       {"groups": self._stations_by_region()}, "map",
+                       ((t("nav.map"), "map/"),))
+        yield PageTask("404.html", "404.html", t("notfound.title"), t("notfound.description"))
+
+    def _t(self, key: str, **kw: Any) -> str:
+        return translate(key, self.lang, **kw)
+
+    def _item_task(self, item: Item, template: str, section: str, values: dict[str, Any],
+                   og_type: str = "website") -> PageTask:
+        description = str(item.get("summary") or item.get("description") or "")
+        crumbs = ((self._t(f"nav.{section}"), f"{section}/"), (item.label, item.url))
+        return PageTask(item.url, template, item.title, description,
+                        {"item": item, **values}, section, crumbs, item, og_type)
+
+    def _term_task(self, term: Term, taxonomy_name: str) -> PageTask:
+        desc = self._t(f"taxonomy.{term.taxonomy}.term", name=term.name)
+        by_kind: dict[str, list[Item]] = {}
+        for it in term.items:
+            by_kind.setdefault(it.kind, []).append(it)
+        return PageTask(term.url, "term.html", term.name, desc,
+                        {"term": term, "by_kind": by_kind}, term.taxonomy,
+                        ((taxonomy_name, f"{term.taxonomy}/"), (term.name, term.url)))
+
+    def _story_tasks(self) -> Iterator[PageTask]:
+        m, t = self.model, self._t
+        pages = self._story_pages()
+        for n in range(1, pages + 1):
+            chunk = m.stories[(n - 1) * STORIES_PER_PAGE : n * STORIES_PER_PAGE]
+            path = "stories/" if n == 1 else f"stories/page/{n}/"
+            pager = {
+                "number": n, "count": pages,
+                "prev": None if n == 1 else ("stories/" if n == 2 else f"stories/page/{n-1}/"),
+                "next": None if n == pages else f"stories/page/{n+1}/",
+                "pages": [(k, "stories/" if k == 1 else f"stories/page/{k}/")
+                          for k in range(1, pages + 1)],
+            }
+            title = t("nav.stories") if n == 1 else t("stories.page", n=n)
+            yield PageTask(path, "stories.html", title, t("stories.description"),
+                           {"items": chunk, "pager": pager}, "stories",
+                           ((t("nav.stories"), "stories/"),))
+        for i, s in enumerate(m.stories):
+            newer = m.stories[i - 1] if i > 0 else None
+            older = m.stories[i + 1] if i + 1 < len(m.stories) else None
+            yield self._item_task(s, "story.html", "stories", {
+                "newer": newer, "older": older,
+                "alliances": [a for a in (m.get("alliance", x) for x in s.get("alliances", ()))
+                              if a],
+                "enterprises": [e for e in (m.get("enterprise", x)
+                                            for x in s.get("enterprises", ())) if e],
+                "related": self._related_stories(s),
+            }, og_type="article")
+
+    def _related_stories(self, story: Item) -> list[Item]:
+        """Other stories sharing an alliance, an enterprise or a tag; most shared first."""
+        mine = ({("a", x) for x in story.get("alliances", ())}
+                | {("e", x) for x in story.get("enterprises", ())}
+                | {("t", x) for x in story.get("tags", ())})
+        scored = []
+        for other in self.model.stories:
+            if other is story:
+                continue
+            theirs = ({("a", x) for x in other.get("alliances", ())}
+                      | {("e", x) for x in other.get("enterprises", ())}
+                      | {("t", x) for x in other.get("tags", ())})
+            shared = len(mine & theirs)
+            if shared:
+                scored.append((-shared, self.model.stories.index(other), other))
+        return [s for *_, s in sorted(scored, key=lambda x: (x[0], x[1]))[:4]]
+
+    def _stations_by_region(self) -> list[tuple[str, list[Item]]]:
+        """Stations grouped by the region of the first alliance they serve."""
+        groups: dict[str, list[Item]] = {}
+        other = self._t("stations.other_region")
+        for s in self.model.stations:
+            alliances = self.model.alliances_of_station(s)
+            region = alliances[0].get("region") if alliances else None
+            name = " ".join(v for v in (region or {}).values() if v) or other
+            groups.setdefault(name, []).append(s)
+        return sorted(groups.items(), key=lambda kv: (kv[0] == other, kv[0]))
+
+    # ---- rendering --------------------------------------------------------------------
+
+    def render(self, task: PageTask) -> Output | None:
+        """Render one page; a template error is reported, not raised."""
+        root = self.config.base_path if task.path == "404.html" else relative_root(task.path)
+        body_html = self._body_html(task.item, root) if task.item else Markup("")
+        footer = render_inline(self.md.render, self.config.footer, file="site.yaml",
+                               root=root) if self.config.footer else ""
+        values = {
+            **task.values,
+            "page": task,
+            "root": root,
+            "canonical": self.config.absolute("" if task.path == "404.html" else task.path),
+            "body_html": body_html,
+            "footer_html": Markup(footer),
+            "url": lambda target: self.url(target, root),
+            "asset": lambda name: self.asset_url(name, root),
+            "md": lambda text, item=None: Markup(self._md_field(text, item, root)),
+        }
+        try:
+            html = self.env.get_template(task.template).render(values)
+        except jinja2.TemplateError as exc:
+            self._template_error(exc)
+            return None
+        return Output(task.file, html.encode("utf-8"))
+
+    def url(self, target: Any, root: str) -> str:
+        """A relative link from the current page to an item, a term or a site path."""
+        if isinstance(target, Item | Term):
+            return root + target.url
+        text = str(target)
+        if text.startswith(("http://", "https://", "mailto:", "tel:", "#")):
+            return text
+        return root + text.lstrip("/")
+
+    def asset_url(self, name: str, root: str) -> str:
+        path = f"assets/{name}"
+        version = self.asset_versions.get(path)
+        return root + path + (f"?v={version}" if version else "")
+
+    def _body_html(self, item: Item, root: str) -> Markup:
+        if not item.body:
+            return Markup("")
+        file = item.body_file or item.file
+        folder = str(PurePosixPath(file).parent)
+        return Markup(self.md.render(item.body, file=file, body_line=item.body_line,
+                                     folder="" if folder == "." else folder, root=root))
+
+    def _md_field(self, text: str | None, item: Item | None, root: str) -> str:
+        if not text:
+            return ""
+        file = item.file if item else ""
+        folder = str(PurePosixPath(file).parent) if item else ""
+        return self.md.render(str(text), file=file, folder=folder, root=root)
+
+    def _template_error(self, exc: jinja2.TemplateError) -> None:
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+        line = getattr(exc, "lineno", None)
+        shown = str(name)
+        site_dir = self.theme.site_template_dir
+        if site_dir and shown.startswith(str(site_dir)):
+            shown = "../templates/" + Path(shown).relative_to(site_dir).as_posix()
+        self.report.emit("template-error", shown, line, None, "",
+                         problem=L(str(exc.message or exc), str(exc.message or exc)))
+
+
+def format_number(value: Any, lang: str) -> str:
+    """13.45 → '13.45'; 4355 → '4355' (zh) or '4,355' (en); 2.0 → '2'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}" if lang == "en" or abs(value) >= 100_000 else str(value)
+    if isinstance(value, float):
+        return f"{value:,.10g}" if lang == "en" else f"{value:.10g}"
+    return str(value)
+
+
+def asset_outputs(theme: Theme) -> list[Output]:
+    """Theme assets, each overridden by a site asset with the same name."""
+    found: dict[str, Path] = {}
+    for folder in reversed(theme.asset_dirs):  # theme first, then the site's on top
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_file() and not any(p.startswith(".") for p in rel.split("/")):
+                found[rel] = path
+    return [Output(f"assets/{rel}", found[rel].read_bytes()) for rel in sorted(found)]
+
+
+def content_outputs(model: Model) -> list[Output]:
+    """Media and alliance files, copied to the same place under the output."""
+    return [Output(a.path, a.abspath.read_bytes()) for a in model.assets]
+
+
+def version_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+def render_site(model: Model, theme: Theme, report: Report,
+                progress: Callable[[int, int], None] | None = None,
+                md_memo: dict[str, str] | None = None) -> list[Output]:
+    """Render the whole site to output items: pages, feeds, assets, media."""
+    assets = asset_outputs(theme)
+    versions = {o.path: version_of(o.data) for o in assets}
+    renderer = SiteRenderer(model, theme, report, versions, md_memo)
+    tasks = list(renderer.tasks())
+    outputs: list[Output] = []
+    for n, task in enumerate(tasks, 1):
+        out = renderer.render(task)
+        if out is not None:
+            outputs.append(out)
+        if progress is not None:
+            progress(n, len(tasks))
+    outputs.extend(feeds.feed_outputs(model, [t for t in tasks if t.path != "404.html"],
+                                      renderer.md))
+    outputs.extend(assets)
+    outputs.extend(content_outputs(model))
+    return outputs

@@ -1,0 +1,381 @@
+"""Load: find content files by kind, decode them, and parse YAML keeping every position."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Report
+
+try:  # The C loader composes several times faster; positions are kept either way.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+# A key path: ("memberships", 1, "role").
+KeyPath = tuple[str | int, ...]
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+# Kind folder -> (kind, file suffixes of its records). Alliances are folders, handled apart.
+RECORD_FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "enterprises": ("enterprise", YAML_SUFFIXES),
+    "stories": ("story", (".md", ".markdown")),
+    "stations": ("station", YAML_SUFFIXES),
+    "listings": ("listing", YAML_SUFFIXES),
+    "pages": ("page", (".md", ".markdown")),
+}
+
+
+def format_key(path: KeyPath) -> str:
+    """Render ('memberships', 1, 'role') as memberships[1].role."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where each key and value of a YAML document starts (1-based line, col)."""
+
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def of_value(self, path: KeyPath) -> tuple[int | None, int | None]:
+        """Position of the value at `path`, or of its nearest located ancestor."""
+        while True:
+            if path in self.values:
+                return self.values[path]
+            if not path:
+                return (None, None)
+            path = path[:-1]
+
+    def of_key(self, path: KeyPath) -> tuple[int | None, int | None]:
+        if path in self.keys:
+            return self.keys[path]
+        return self.of_value(path)
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One content record as read from disk: data, positions, Markdown body."""
+
+    kind: str
+    slug: str
+    path: str  # relative to content/, forward slashes
+    data: Any
+    positions: Positions
+    body: str | None = None
+    body_line: int = 1  # 1-based line of the body's first line
+    digest: str = ""
+    ok: bool = True  # False when the file could not be read or parsed at all
+
+
+@dataclass(frozen=True)
+class AssetFile:
+    """A file that is copied as it is: media, alliance images."""
+
+    path: str  # relative to content/
+    abspath: Path
+
+
+@dataclass(frozen=True)
+class Sources:
+    site: SourceDoc | None
+    docs: tuple[SourceDoc, ...]
+    assets: tuple[AssetFile, ...]
+    content_dir: Path
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files and the temporary files editors leave beside the real one."""
+    return (
+        name.startswith((".", "~", "#"))
+        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".crdownload"))
+        or name in {"Thumbs.db", "desktop.ini", "__pycache__"}
+    )
+
+
+def load_sources(content_dir: Path, report: Report) -> Sources:
+    """Read every content file under `content_dir`, reporting what cannot be read."""
+    site: SourceDoc | None = None
+    docs: list[SourceDoc] = []
+    assets: list[AssetFile] = []
+    for rel, abspath in _walk(content_dir):
+        parts = PurePosixPath(rel).parts
+        suffix = PurePosixPath(rel).suffix.lower()
+        top = parts[0]
+        if len(parts) == 1:
+            if parts[0] in ("site.yaml", "site.yml"):
+                site = read_record(abspath, rel, "site", "site", report)
+            else:
+                _unexpected(rel, report)
+        elif top == "media":
+            assets.append(AssetFile(rel, abspath))
+        elif top == "alliances":
+            if len(parts) != 3:
+                _unexpected(rel, report)
+                continue
+            slug, name = parts[1], parts[2]
+            if name in ("alliance.yaml", "alliance.yml"):
+                docs.append(read_record(abspath, rel, "alliance", slug, report))
+            elif name in ("index.md", "index.markdown"):
+                docs.append(read_body(abspath, rel, slug, report))
+            else:
+                # Any other file in an alliance folder belongs to it (images, PDFs).
+                assets.append(AssetFile(rel, abspath))
+        elif top in RECORD_FOLDERS and len(parts) == 2:
+            kind, suffixes = RECORD_FOLDERS[top]
+            if suffix in suffixes:
+                slug = PurePosixPath(rel).stem
+                docs.append(read_record(abspath, rel, kind, slug, report))
+            elif suffix in IMAGE_SUFFIXES:
+                assets.append(AssetFile(rel, abspath))
+            else:
+                _unexpected(rel, report)
+        else:
+            _unexpected(rel, report)
+    for folder in sorted(p for p in (content_dir / "alliances").glob("*") if p.is_dir()):
+        if not is_ignored(folder.name) and not any(
+            (folder / n).is_file() for n in ("alliance.yaml", "alliance.yml")
+        ):
+            report.emit("alliance-folder-empty", f"alliances/{folder.name}", slug=folder.name)
+    if site is None:
+        report.emit("missing-site", "site.yaml")
+    return Sources(site, tuple(docs), tuple(assets), content_dir)
+
+
+def _walk(root: Path) -> Iterator[tuple[str, Path]]:
+    """Yield (relative posix path, path) for every file, sorted, skipping ignored names."""
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(is_ignored(part) for part in rel.parts):
+            continue
+        if path.is_file():
+            yield rel.as_posix(), path
+
+
+def _unexpected(rel: str, report: Report) -> None:
+    from .diagnostics import L
+
+    report.emit(
+        "unexpected-file",
+        rel,
+        expected=L(
+            "内容文件放在 alliances/、enterprises/、stories/、stations/、listings/、pages/ 中"
+            "（YAML 用 .yaml，文章用 .md）；图片和附件放在 content/media/ 或联盟文件夹里；"
+            "其他文件请移到 content/ 外面。",
+            "Content files go in alliances/, enterprises/, stories/, stations/, listings/, "
+            "pages/ (.yaml for data, .md for articles); images and files in content/media/ or "
+            "an alliance folder; move anything else out of content/.",
+        ),
+    )
+
+
+def decode_text(raw: bytes, rel: str, report: Report) -> str | None:
+    """Decode UTF-8 (with or without BOM), normalising line endings; report other encodings."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+            encoding = "GBK/GB18030"
+        except UnicodeDecodeError:
+            encoding = "?"
+        report.emit("decode", rel, line, None, encoding=encoding)
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_bytes(abspath: Path, rel: str, report: Report) -> bytes | None:
+    size = abspath.stat().st_size
+    if size > MAX_FILE_BYTES:
+        report.emit("too-long", rel, length=size, max=MAX_FILE_BYTES)
+        return None
+    return abspath.read_bytes()
+
+
+def read_record(abspath: Path, rel: str, kind: str, slug: str, report: Report) -> SourceDoc:
+    """Read a YAML file, or a Markdown file with front matter, into a SourceDoc."""
+    raw = _read_bytes(abspath, rel, report)
+    text = None if raw is None else decode_text(raw, rel, report)
+    digest = hashlib.sha256(raw or b"").hexdigest()
+    if text is None:
+        return SourceDoc(kind, slug, rel, None, Positions(), digest=digest, ok=False)
+    if rel.endswith((".md", ".markdown")):
+        split = split_front_matter(text, rel, report)
+        if split is None:
+            return SourceDoc(kind, slug, rel, None, Positions(), digest=digest, ok=False)
+        yaml_text, line_offset, body, body_line = split
+    else:
+        yaml_text, line_offset, body, body_line = text, 0, None, 1
+    parsed = parse_yaml(yaml_text, rel, report, line_offset)
+    if parsed is None:
+        return SourceDoc(kind, slug, rel, None, Positions(), body, body_line, digest, ok=False)
+    data, positions = parsed
+    return SourceDoc(kind, slug, rel, data, positions, body, body_line, digest)
+
+
+def read_body(abspath: Path, rel: str, slug: str, report: Report) -> SourceDoc:
+    """Read an alliance's index.md: Markdown, front matter not expected."""
+    raw = _read_bytes(abspath, rel, report)
+    text = None if raw is None else decode_text(raw, rel, report)
+    digest = hashlib.sha256(raw or b"").hexdigest()
+    return SourceDoc("alliance_body", slug, rel, None, Positions(), text, 1, digest,
+                     ok=text is not None)
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(
+    text: str, rel: str, report: Report
+) -> tuple[str, int, str, int] | None:
+    """Split '---' front matter from the body, keeping line numbers of both.
+
+    Returns (yaml text, line offset of the yaml, body, 1-based line of the body).
+    """
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1  # blank lines before the first fence are harmless
+    if start >= len(lines) or not _FENCE.match(lines[start]):
+        report.emit("front-matter-missing", rel, 1, 1)
+        return None
+    for end in range(start + 1, len(lines)):
+        if _FENCE_END.match(lines[end]):
+            yaml_text = "\n".join(lines[start + 1 : end])
+            body = "\n".join(lines[end + 1 :])
+            return yaml_text, start + 1, body, end + 2
+    report.emit("front-matter-unclosed", rel, start + 1, 1)
+    return None
+
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+
+# PyYAML's problems are English; editors read Chinese. Unknown problems pass through.
+_PROBLEMS_ZH = {
+    "mapping values are not allowed here": "这里不能出现“: ”（冒号加空格）。如果它是文字的一部分，请给整段文字加引号",
+    "could not find expected ':'": "缺少冒号“:”，或上一行的引号没有闭合",
+    "found character '\\t' that cannot start any token": "不能用 Tab 键缩进，请改用空格",
+    "found unexpected end of stream": "文件在引号或括号闭合之前就结束了",
+    "did not find expected key": "缩进不对齐，或列表项前缺少“- ”",
+    "found undefined alias": "用了未定义的别名（*）",
+    "expected <block end>, but found '-'": "列表项“- ”的缩进与上面的键不对齐",
+    "expected <block end>, but found '<block sequence start>'": "列表项“- ”的缩进不对齐",
+    "expected <block end>, but found '<block mapping start>'": "这一行的缩进与同级的键不一致",
+    "expected <block end>, but found '<scalar>'": "这一行的缩进与同级的键不一致",
+    "found unexpected ':'": "出现了多余的冒号；含冒号的文字请加引号",
+    "found character '@' that cannot start any token": "以 @ 开头的文字需要加引号",
+    "found character '`' that cannot start any token": "以 ` 开头的文字需要加引号",
+    "found character '%' that cannot start any token": "以 % 开头的文字需要加引号",
+    "did not find expected ',' or ']'": "方括号 [ ] 里的列表没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或缺少逗号",
+    "did not find expected node content": "这里缺少值",
+    "found a tab character where an indentation space is expected": "不能用 Tab 键缩进，请改用空格",
+    "found a tab character that violates indentation": "不能用 Tab 键缩进，请改用空格",
+}
+
+
+def parse_yaml(
+    text: str, rel: str, report: Report, line_offset: int = 0
+) -> tuple[Any, Positions] | None:
+    """Compose YAML safely into plain data plus the position of every key and value."""
+    from .diagnostics import L
+
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "").strip()
+        report.emit(
+            "yaml-syntax",
+            rel,
+            (mark.line + 1 + line_offset) if mark else None,
+            (mark.column + 1) if mark else None,
+            problem=L(_PROBLEMS_ZH.get(problem, problem), problem),
+        )
+        return None
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        report.emit("yaml-syntax", rel, problem=L(str(exc), str(exc)))
+        return None
+    if node is None:
+        return {}, Positions()
+    builder = _Builder(rel, report, line_offset)
+    data = builder.build(node, ())
+    if builder.failed:
+        return None
+    return data, Positions(builder.keys, builder.values)
+
+
+class _Builder:
+    """Turn a composed YAML node tree into Python values, recording positions."""
+
+    def __init__(self, rel: str, report: Report, line_offset: int) -> None:
+        self.rel = rel
+        self.report = report
+        self.offset = line_offset
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.failed = False
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def pos(self, node: yaml.Node) -> tuple[int, int]:
+        return (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.values[path] = self.pos(node)
+        if node.tag not in _ALLOWED_TAGS:
+            line, col = self.pos(node)
+            self.report.emit("yaml-tag", self.rel, line, col, format_key(path), tag=node.tag)
+            self.failed = True
+            return None
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    line, col = self.pos(key_node)
+                    self.report.emit("not-mapping", self.rel, line, col, format_key(path),
+                                     got="?")
+                    self.failed = True
+                    continue
+                key = str(key_node.value)
+                child = (*path, key)
+                if key in out:
+                    line, col = self.pos(key_node)
+                    self.report.emit("duplicate-key", self.rel, line, col, format_key(child),
+                                     key=key, first_line=self.keys[child][0])
+                    self.failed = True
+                    continue
+                self.keys[child] = self.pos(key_node)
+                out[key] = self.build(value_node, child)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            # e.g. a timestamp-looking scalar that is not a real date (2023-02-30):
+            # keep the text and let the schema say what is wrong with it.
+            return str(node.value)

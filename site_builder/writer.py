@@ -1,0 +1,161 @@
+"""Write: stage the whole site beside the output folder, then swap it in atomically.
+
+A build that fails, or is killed, never leaves a half-written site: the previous output
+stays in place until the complete new one replaces it in one rename. Files whose bytes
+did not change are hard-linked from the previous output instead of written again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .render import Output
+
+STAGE_PREFIX = ".staging-"
+OLD_PREFIX = ".old-"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int  # files whose bytes changed or are new
+    unchanged: int  # files carried over from the previous output
+    removed: int  # files of the previous output that are gone now
+    bytes: int
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (it would overwrite the site's own files)."""
+
+
+def check_output_dir(out_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder that contains the content (a swap would delete it)."""
+    out = out_dir.resolve()
+    site = site_dir.resolve()
+    content = (site_dir / "content").resolve()
+    if out == site or out in content.parents or out == content or content in out.parents:
+        raise OutputError(str(out_dir))
+
+
+def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
+    """Stage every output in a sibling folder, then swap it in place of `out_dir`."""
+    out_dir = out_dir.absolute()
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out_dir)
+    stage = parent / f".{out_dir.name}{STAGE_PREFIX}{os.getpid()}"
+    stage.mkdir()
+    written = unchanged = size = 0
+    paths: set[str] = set()
+    try:
+        for item in outputs:
+            target = stage / item.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            paths.add(item.path)
+            size += len(item.data)
+            previous = out_dir / item.path
+            if _same_bytes(previous, item.data):
+                try:
+                    os.link(previous, target)
+                    unchanged += 1
+                    continue
+                except OSError:
+                    pass  # another file system, or no hard links: write it
+            target.write_bytes(item.data)
+            written += 1
+        _fsync_tree(stage)
+        removed = _count_removed(out_dir, paths)
+        _swap(stage, out_dir)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+    return WriteStats(written, unchanged, removed, size)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _count_removed(out_dir: Path, paths: set[str]) -> int:
+    if not out_dir.is_dir():
+        return 0
+    return sum(
+        1 for p in out_dir.rglob("*")
+        if p.is_file() and p.relative_to(out_dir).as_posix() not in paths
+    )
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush the staged files so a power cut after the swap cannot expose empty files."""
+    if os.environ.get("SITE_BUILDER_NO_FSYNC"):
+        return
+    try:
+        os.sync()
+    except (AttributeError, OSError):  # pragma: no cover - not POSIX
+        pass
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    """Put `stage` in place of `out_dir`; afterwards `stage` holds the old output, if any."""
+    if not out_dir.exists():
+        os.rename(stage, out_dir)
+        return
+    if _exchange(stage, out_dir):
+        shutil.rmtree(stage, ignore_errors=True)
+        return
+    # No atomic exchange on this system: two renames, the gap between them is tiny.
+    old = out_dir.parent / f".{out_dir.name}{OLD_PREFIX}{os.getpid()}"
+    os.rename(out_dir, old)
+    os.rename(stage, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with Linux renameat2(RENAME_EXCHANGE)."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
+                       _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Remove staging folders left by a build that was killed."""
+    for prefix in (STAGE_PREFIX, OLD_PREFIX):
+        for path in out_dir.parent.glob(f".{out_dir.name}{prefix}*"):
+            pid = path.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+                continue  # another build is running right now
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
