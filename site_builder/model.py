@@ -179,8 +179,9 @@ class _Linker:
             self.report.emit(code, file, line, col, key, target=words, value=slug,
                              suggestion=suggestion or "", folder=SECTIONS[kind])
         elif not other.ok:
-            self.report.emit("ref-invalid", file, line, col, key, target=words, value=slug,
-                             source=other.doc.path)
+            # The target's own errors are reported in its file; saying so again at every
+            # reference would bury the one real mistake under a cascade.
+            pass
         else:  # a draft or a story from the future, left out of this build
             self.report.emit("ref-draft", file, line, col, key, target=words, value=slug,
                              source=other.doc.path)
@@ -300,7 +301,8 @@ def link_model(
         for slug in station.get("alliances", ()):
             stations_of[slug].append(station)
     for listing in by_kind["listing"]:
-        listings_of[("alliance", listing["alliance"])].append(listing)
+        if listing.get("alliance"):  # absent when it named a draft or invalid alliance
+            listings_of[("alliance", listing["alliance"])].append(listing)
         if listing.get("enterprise"):
             listings_of[("enterprise", listing["enterprise"])].append(listing)
 

@@ -184,7 +184,7 @@ class SiteRenderer:
                        ((t("nav.listings"), "listings/"),))
         for li in m.listings:
             yield self._item_task(li, "listing.html", "listings", {
-                "alliance": m.get("alliance", li["alliance"]),
+                "alliance": m.get("alliance", li.get("alliance") or ""),
                 "enterprise": m.get("enterprise", li.get("enterprise") or ""),
             })
         for p in m.pages:

@@ -67,7 +67,7 @@ class Spec:
         raise RuntimeError("abstract")  # pragma: no cover
 
     def wrong(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
-        return ctx.error("wrong-type", path, key=format_key(path) or path, expected=self.expected,
+        return ctx.error("wrong-type", path, name=format_key(path), expected=self.expected,
                          got=_describe(value), example=self.example)
 
 
@@ -288,7 +288,7 @@ class ListOf(Spec):
                 return self.wrong(value[0], ctx, path)
             _promote_positions(ctx, path)
         if len(value) < self.min_items:
-            return ctx.error("empty-list", path, min=self.min_items, example=self.example)
+            return ctx.error("empty-list", path, name=format_key(path), min=self.min_items, example=self.example)
         out = []
         for i, item in enumerate(value):
             checked = self.item.check(item, ctx, (*path, i))
@@ -340,10 +340,10 @@ class Record(Spec):
             if spec is None:
                 suggestion = closest(key, known)
                 if suggestion:
-                    ctx.error("unknown-key", child, at_key=True, key=key,
+                    ctx.error("unknown-key", child, at_key=True, name=key,
                               suggestion=suggestion, allowed=known)
                 else:
-                    ctx.error("unknown-key-nosuggest", child, at_key=True, key=key,
+                    ctx.error("unknown-key-nosuggest", child, at_key=True, name=key,
                               allowed=known)
                 continue
             if raw is None and not spec.required:
@@ -354,7 +354,7 @@ class Record(Spec):
         for key, spec in self.fields.items():
             if key not in value or (value[key] is None and spec.required):
                 if spec.required:
-                    ctx.error("missing-key", path, key=format_key((*path, key)),
+                    ctx.error("missing-key", path, name=format_key((*path, key)),
                               meaning=spec.meaning)
                 elif spec.default is not None:
                     out[key] = spec.default
@@ -623,6 +623,8 @@ class Validated:
 
 def validate_doc(doc: SourceDoc, report: Report) -> Validated:
     """Check one record against its kind's schema, reporting every problem."""
+    if doc.kind == "alliance_body" or not doc.ok:  # Markdown only, or already reported
+        return Validated(doc, {}, doc.ok, doc.positions)
     ctx = Ctx(doc.path, doc.positions, report)
     if doc.kind != "site" and (not SLUG_RE.match(doc.slug) or len(doc.slug) > SLUG_MAX):
         ctx.error("bad-slug", (), slug=doc.slug, example=suggest_slug(doc.slug))

@@ -277,6 +277,8 @@ _ALLOWED_TAGS = {
 # PyYAML's problems are English; editors read Chinese. Unknown problems pass through.
 _PROBLEMS_ZH = {
     "mapping values are not allowed here": "这里不能出现“: ”（冒号加空格）。如果它是文字的一部分，请给整段文字加引号",
+    "mapping values are not allowed in this context": "这里不能出现“: ”（冒号加空格）。如果它是文字的一部分，请给整段文字加引号",
+    "found character that cannot start any token": "这个字符不能出现在开头，请给这段文字加上引号",
     "could not find expected ':'": "缺少冒号“:”，或上一行的引号没有闭合",
     "found character '\\t' that cannot start any token": "不能用 Tab 键缩进，请改用空格",
     "found unexpected end of stream": "文件在引号或括号闭合之前就结束了",
@@ -309,6 +311,8 @@ def parse_yaml(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "").strip()
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "found a tab character where an indentation space is expected"
         report.emit(
             "yaml-syntax",
             rel,
@@ -327,6 +331,11 @@ def parse_yaml(
     if builder.failed:
         return None
     return data, Positions(builder.keys, builder.values)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 class _Builder:
@@ -365,7 +374,7 @@ class _Builder:
                 if key in out:
                     line, col = self.pos(key_node)
                     self.report.emit("duplicate-key", self.rel, line, col, format_key(child),
-                                     key=key, first_line=self.keys[child][0])
+                                     name=key, first_line=self.keys[child][0])
                     self.failed = True
                     continue
                 self.keys[child] = self.pos(key_node)

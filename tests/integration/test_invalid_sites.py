@@ -1,0 +1,61 @@
+"""One sample site per error family: each must report exactly the listed diagnostics."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import MINIMAL, SITES, build, copy_site
+
+CASES = sorted(p for p in (SITES / "invalid").iterdir() if (p / "expected.yaml").is_file())
+
+
+def _overlay(case: Path, site: Path) -> None:
+    for folder in ("content", "templates"):
+        if (case / folder).is_dir():
+            shutil.copytree(case / folder, site / folder, dirs_exist_ok=True)
+    removals = case / "remove.txt"
+    if removals.is_file():
+        for rel in removals.read_text(encoding="utf-8").split():
+            (site / "content" / rel).unlink()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_invalid_site_reports_file_line_key_and_message(case: Path, tmp_path: Path) -> None:
+    site = copy_site(MINIMAL, tmp_path / "site")
+    (site / "output").mkdir()
+    (site / "output" / "keep.html").write_text("previous build", encoding="utf-8")
+    _overlay(case, site)
+    expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+
+    result = build(site)
+
+    found = [d.as_dict() for d in result.report.items]
+    assert len(found) == len(expected["diagnostics"]), result.report.format()
+    for want, got in zip(expected["diagnostics"], found, strict=True):
+        for key in ("code", "file", "line", "col", "key", "message", "hint", "severity"):
+            if key in want:
+                assert got[key] == want[key], f"{key}: {got}"
+        if "severity" not in want:
+            assert got["severity"] == "error"
+    if any(d["severity"] == "error" for d in found):
+        # A build with errors writes nothing: the previous output is untouched.
+        assert [p.name for p in (site / "output").iterdir()] == ["keep.html"]
+
+
+def test_every_error_family_has_a_sample_site() -> None:
+    from site_builder.diagnostics import CATALOGUE
+
+    covered = set()
+    for case in CASES:
+        for d in yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))[
+            "diagnostics"
+        ]:
+            covered.add(d["code"])
+    # Variants without a suggestion share their family's sample, and bad-base-url comes from
+    # the command line (tested in test_cli); the rest must each have a sample site.
+    variants = {c for c in CATALOGUE if c.endswith("-nosuggest")} | {"bad-base-url"}
+    assert set(CATALOGUE) - variants - covered == set()
