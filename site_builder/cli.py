@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="新建一个网站文件夹，含可运行的示例（new site）")
     init.add_argument("directory", metavar="DIR")
+
+    serve = sub.add_parser("serve", help="本地预览：保存即自动刷新（live preview）")
+    serve.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机可见）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--open", action="store_true", help="启动后在浏览器中打开")
     return parser
 
 
@@ -75,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = new_file(Path(args.site_dir), args.kind, args.slug)
             print(f"已创建 / created: {path}")
             return EXIT_OK
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "init":
             path = init_site(Path(args.directory))
             print(f"已创建网站 / site created: {path}\n"
@@ -122,6 +130,16 @@ def _build(args: argparse.Namespace, *, write: bool) -> int:
     _print_report(result)
     print(_summary(result, elapsed, write), file=sys.stderr if not result.ok else sys.stdout)
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    site_dir = Path(args.site_dir)
+    if not (site_dir / "content").is_dir():
+        print(f"site-builder: {site_dir}/content 不存在 / does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    return serve(site_dir, host=args.host, port=args.port, open_browser=args.open)
 
 
 def _progress(done: int, total: int) -> None:
