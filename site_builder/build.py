@@ -82,7 +82,8 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     if not report.has_errors:
         with timings.stage("render"):
             theme = find_theme(options.site_dir)
-            outputs = render_site(model, theme, report, progress, cache.markdown)
+            outputs = render_site(model, theme, report, progress, cache.markdown,
+                                  options.jobs)
     stats = None
     if write and not report.has_errors:
         with timings.stage("write"):

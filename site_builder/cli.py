@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="只检查内容，不写文件（validate only）")
     check.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
     check.add_argument("--strict", action="store_true", help="警告也视为错误")
+    check.add_argument("--drafts", action="store_true", help="同时检查草稿能否发布")
+    check.add_argument("--future", action="store_true", help="同时检查未来日期的案例")
 
     new = sub.add_parser("new", help="新建一个带注释的内容文件（scaffold a file）")
     new.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))

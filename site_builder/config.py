@@ -98,7 +98,7 @@ def make_config(data: dict[str, Any], options: BuildOptions, report: Report) -> 
     if options.base_url:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            report.emit("bad-base-url", None, value=base_url)
+            report.emit("bad-base-url", None, key="--base-url", value=base_url)
     if not base_url.endswith("/"):
         base_url += "/"
     raw_map = data.get("map") or {}

@@ -354,7 +354,7 @@ class Diagnostic:
         return _fill(entry.hint_en if lang == "en" else entry.hint_zh, self.args, lang)
 
     def location(self) -> str:
-        where = self.file or "site"
+        where = self.file or "(命令行 command line)"
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:

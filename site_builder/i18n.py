@@ -83,6 +83,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alliance.stories": ("案例故事", "Stories"),
     "alliance.listings": ("三张清单", "Needs, resources and projects"),
     "alliance.contact": ("联系方式", "Contact"),
+    "alliance.members": ("成员", "Members"),
     "alliance.members_count": ("{n} 家成员单位", "{n} members"),
     "alliance.print": ("打印 / 存为 PDF（一链一册）", "Print / save as PDF (brochure)"),
     "contact.address": ("地址", "Address"),

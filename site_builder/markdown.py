@@ -108,7 +108,7 @@ class _SiteLinks(Extension):
         super().__init__()
         self.holder = holder
 
-    def extendMarkdown(self, md_instance: md.Markdown) -> None:  # noqa: N802 - API name
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:
         md_instance.treeprocessors.register(_LinkRewriter(md_instance, self.holder),
                                             "site_links", 1)
 

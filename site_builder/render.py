@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -345,6 +346,51 @@ class SiteRenderer:
                          problem=L(str(exc.message or exc), str(exc.message or exc)))
 
 
+# Below this many pages, starting processes costs more than it saves.
+PARALLEL_MIN_PAGES = 400
+_CHUNK = 64
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# The renderer a forked worker inherited from its parent (set once per worker process).
+_worker_renderer: list[SiteRenderer] = []
+_worker_tasks: list[list[PageTask]] = []
+
+
+def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
+    _worker_renderer.append(renderer)
+    _worker_tasks.append(tasks)
+    renderer.report = Report()  # collect this worker's problems apart, to send them back
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[list[Output], list[Any]]:
+    renderer, tasks = _worker_renderer[0], _worker_tasks[0]
+    start = len(renderer.report)
+    outs = [o for o in (renderer.render(t) for t in tasks[bounds[0]:bounds[1]]) if o]
+    return outs, list(renderer.report.items[start:]) if len(renderer.report) > start else []
+
+
+def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
+                     progress: Callable[[int, int], None] | None) -> list[Output]:
+    """Render pages in forked processes; the model is inherited, never pickled."""
+    chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
+    ctx = multiprocessing.get_context("fork")
+    outputs: list[Output] = []
+    done = 0
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
+        # imap keeps the order of chunks, so the output order is the serial one.
+        for outs, problems in pool.imap(_render_chunk, chunks):
+            outputs.extend(outs)
+            renderer.report.extend(problems)
+            done += len(outs)
+            if progress is not None:
+                progress(min(done, len(tasks)), len(tasks))
+    return outputs
+
+
 def format_number(value: Any, lang: str) -> str:
     """13.45 → '13.45'; 4355 → '4355' (zh) or '4,355' (en); 2.0 → '2'."""
     if isinstance(value, float) and value.is_integer():
@@ -378,19 +424,22 @@ def version_of(data: bytes) -> str:
 
 def render_site(model: Model, theme: Theme, report: Report,
                 progress: Callable[[int, int], None] | None = None,
-                md_memo: dict[str, str] | None = None) -> list[Output]:
+                md_memo: dict[str, str] | None = None, jobs: int = 1) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media."""
     assets = asset_outputs(theme)
     versions = {o.path: version_of(o.data) for o in assets}
     renderer = SiteRenderer(model, theme, report, versions, md_memo)
     tasks = list(renderer.tasks())
-    outputs: list[Output] = []
-    for n, task in enumerate(tasks, 1):
-        out = renderer.render(task)
-        if out is not None:
-            outputs.append(out)
-        if progress is not None:
-            progress(n, len(tasks))
+    if jobs > 1 and len(tasks) >= PARALLEL_MIN_PAGES and _can_fork():
+        outputs = _render_parallel(renderer, tasks, jobs, progress)
+    else:
+        outputs = []
+        for n, task in enumerate(tasks, 1):
+            out = renderer.render(task)
+            if out is not None:
+                outputs.append(out)
+            if progress is not None:
+                progress(n, len(tasks))
     outputs.extend(feeds.feed_outputs(model, [t for t in tasks if t.path != "404.html"],
                                       renderer.md))
     outputs.extend(assets)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, Report
+from .diagnostics import Report
 
 try:  # The C loader composes several times faster; positions are kept either way.
     _Loader: type = yaml.CSafeLoader

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import cache
 
 from pypinyin import lazy_pinyin
 
 _HAN_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def term_slug(name: str) -> str:
     """人工智能 → rengongzhineng; G60科创走廊 → g60-kechuangzoulang."""
     words: list[str] = []
@@ -25,7 +25,7 @@ def term_slug(name: str) -> str:
     return slug or "t-" + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
-@lru_cache(maxsize=None)
+@cache
 def sort_key(name: str) -> str:
     """Order Chinese names the way readers expect: by pinyin."""
     return " ".join(lazy_pinyin(name)).lower()
