@@ -163,7 +163,8 @@ def _summary(result: BuildResult, elapsed: float, write: bool) -> str:
         if en:
             return (f"Failed: {errors} error(s), {warnings} warning(s). Nothing was written; "
                     "the previous output is unchanged.")
-        return f"失败：{errors} 个错误，{warnings} 个警告。没有写入任何文件，原有 output/ 保持不变。"
+        return (f"失败：{errors} 个错误，{warnings} 个警告。"
+                "没有写入任何文件，原有 output/ 保持不变。")
     m = result.model
     assert m is not None
     counts = (len(m.alliances), len(m.enterprises), len(m.stories), len(m.stations),

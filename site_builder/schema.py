@@ -127,7 +127,9 @@ class Coordinate(Spec):
 
     @property
     def expected(self) -> L:  # type: ignore[override]
-        return L("纬度（小数）", "a latitude") if self.axis == "lat" else L("经度（小数）", "a longitude")
+        if self.axis == "lat":
+            return L("纬度（小数）", "a latitude")
+        return L("经度（小数）", "a longitude")
 
     example = L("用小数表示，例如 lat: 31.99，lon: 118.77。", "Decimal degrees, e.g. 31.99.")
 
@@ -288,7 +290,8 @@ class ListOf(Spec):
                 return self.wrong(value[0], ctx, path)
             _promote_positions(ctx, path)
         if len(value) < self.min_items:
-            return ctx.error("empty-list", path, name=format_key(path), min=self.min_items, example=self.example)
+            return ctx.error("empty-list", path, name=format_key(path), min=self.min_items,
+                             example=self.example)
         out = []
         for i, item in enumerate(value):
             checked = self.item.check(item, ctx, (*path, i))
@@ -314,7 +317,7 @@ class Field:
 
     spec: Spec
     required: bool = False
-    meaning: L = L("", "")
+    meaning: L = field(default_factory=lambda: L("", ""))
     default: Any = None
 
 
@@ -631,9 +634,9 @@ def validate_doc(doc: SourceDoc, report: Report) -> Validated:
     data = SCHEMAS[doc.kind].check(doc.data, ctx, ())
     if data is INVALID:
         data = {}
-    if doc.kind == "listing" and data.get("kind") == "需求" and "enterprise" not in data:
-        if "enterprise" not in (doc.data or {}):
-            ctx.error("listing-needs-enterprise", ("kind",))
+    if (doc.kind == "listing" and data.get("kind") == "需求"
+            and "enterprise" not in (doc.data or {})):
+        ctx.error("listing-needs-enterprise", ("kind",))
     if doc.kind == "site":
         base = data.get("base_url")
         if base is not None and not base.endswith("/"):

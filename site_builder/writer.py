@@ -7,6 +7,7 @@ did not change are hard-linked from the previous output instead of written again
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -38,7 +39,7 @@ def check_output_dir(out_dir: Path, site_dir: Path) -> None:
     out = out_dir.resolve()
     site = site_dir.resolve()
     content = (site_dir / "content").resolve()
-    if out == site or out in content.parents or out == content or content in out.parents:
+    if out in (site, content) or out in content.parents or content in out.parents:
         raise OutputError(str(out_dir))
 
 
@@ -97,12 +98,8 @@ def _count_removed(out_dir: Path, paths: set[str]) -> int:
 
 def _fsync_tree(root: Path) -> None:
     """Flush the staged files so a power cut after the swap cannot expose empty files."""
-    if os.environ.get("SITE_BUILDER_NO_FSYNC"):
-        return
-    try:
+    with contextlib.suppress(AttributeError, OSError):  # not POSIX: nothing to flush
         os.sync()
-    except (AttributeError, OSError):  # pragma: no cover - not POSIX
-        pass
 
 
 def _swap(stage: Path, out_dir: Path) -> None:

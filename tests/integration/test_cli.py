@@ -11,7 +11,8 @@ def test_build_succeeds_with_summary_and_exit_0(tmp_path: Path) -> None:
     site = copy_site(MINIMAL, tmp_path / "site")
     run = cli("build", str(site))
     assert run.returncode == 0, run.stderr
-    assert "完成：1 个联盟、2 家成员单位、1 篇案例、1 个阵地、1 条清单、1 个页面；生成" in run.stdout
+    assert ("完成：1 个联盟、2 家成员单位、1 篇案例、1 个阵地、1 条清单、1 个页面；生成"
+            in run.stdout)
     assert "用时" in run.stdout
     assert (site / "output/index.html").is_file()
 

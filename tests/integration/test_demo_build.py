@@ -73,9 +73,9 @@ def test_every_internal_link_image_and_anchor_resolves(built_demo: Path) -> None
                 target = target / "index.html"
             if not target.is_file() or built_demo.resolve() not in target.parents:
                 broken.append(f"{page.relative_to(built_demo)} → {ref}")
-            elif parts.fragment and target.suffix == ".html":
-                if parts.fragment not in ids.get(target, parse(target).ids):
-                    broken.append(f"{page.relative_to(built_demo)} → {ref} (anchor)")
+            elif (parts.fragment and target.suffix == ".html"
+                  and parts.fragment not in ids.get(target, parse(target).ids)):
+                broken.append(f"{page.relative_to(built_demo)} → {ref} (anchor)")
     assert broken == []
 
 
