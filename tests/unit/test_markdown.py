@@ -1,0 +1,52 @@
+"""Markdown: site links rewritten relative to the page, and checked."""
+
+from __future__ import annotations
+
+from site_builder.diagnostics import Report
+from site_builder.markdown import MarkdownRenderer
+
+KNOWN = frozenset({"alliances/a/", "media/p.png", "alliances/a/photo.jpg"})
+
+
+def test_site_links_become_relative_to_the_page() -> None:
+    md = MarkdownRenderer(KNOWN)
+    html = md.render("[联盟](/alliances/a/) ![图](/media/p.png)", root="../../")
+    assert 'href="../../alliances/a/"' in html
+    assert 'src="../../media/p.png"' in html
+    assert 'loading="lazy"' in html
+
+
+def test_a_link_without_its_last_slash_still_resolves() -> None:
+    html = MarkdownRenderer(KNOWN).render("[联盟](/alliances/a#intro)", root="./")
+    assert 'href="./alliances/a/#intro"' in html
+
+
+def test_relative_images_resolve_from_the_source_folder() -> None:
+    html = MarkdownRenderer(KNOWN).render("![照片](photo.jpg)", folder="alliances/a",
+                                          root="../../")
+    assert 'src="../../alliances/a/photo.jpg"' in html
+
+
+def test_broken_links_are_reported_with_their_line() -> None:
+    report = Report()
+    md = MarkdownRenderer(KNOWN, report)
+    md.render("第一段\n\n[坏](/alliances/b/)\n", file="stories/s.md", body_line=7)
+    (d,) = report.items
+    assert (d.code, d.file, d.line) == ("dangling-link", "stories/s.md", 9)
+    assert d.args["suggestion"] == "/alliances/a/"
+
+
+def test_external_links_are_left_alone() -> None:
+    html = MarkdownRenderer(KNOWN, Report()).render("[外](https://www.gov.cn/) [邮](mailto:a@b.cn)")
+    assert 'href="https://www.gov.cn/"' in html and 'href="mailto:a@b.cn"' in html
+
+
+def test_headings_get_stable_ids_and_tables_a_class() -> None:
+    html = MarkdownRenderer(KNOWN).render("## 组织共建\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert '<h2 id="组织共建">' in html
+    assert '<table class="table">' in html
+
+
+def test_a_memoised_render_is_identical() -> None:
+    md = MarkdownRenderer(KNOWN, Report(), {})
+    assert md.render("**粗体**") == md.render("**粗体**") == "<p><strong>粗体</strong></p>"

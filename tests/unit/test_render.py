@@ -1,0 +1,38 @@
+"""Render stage: relative links, numbers, the theme lookup, pages per model."""
+
+from __future__ import annotations
+
+from site_builder.render import format_number, relative_root
+from tests.conftest import build
+
+
+def test_relative_root_climbs_one_level_per_folder() -> None:
+    assert relative_root("") == "./"
+    assert relative_root("alliances/") == "../"
+    assert relative_root("stories/page/2/") == "../../../"
+
+
+def test_numbers_are_formatted_for_the_language() -> None:
+    assert format_number(13.45, "zh") == "13.45"
+    assert format_number(4355, "zh") == "4355"
+    assert format_number(4355, "en") == "4,355"
+    assert format_number(2.0, "zh") == "2"
+
+
+def test_pagination_writes_one_page_per_ten_stories(make_site) -> None:
+    files = {f"content/stories/s{i:02d}.md":
+             f"---\ntitle: 案例{i}\ndate: 2024-01-{i + 1:02d}\nsummary: S\n---\n正文\n"
+             for i in range(21)}
+    result = build(make_site(files), write=False)
+    paths = {o.path for o in result.outputs}
+    assert {"stories/index.html", "stories/page/2/index.html", "stories/page/3/index.html"} <= paths
+    assert "stories/page/4/index.html" not in paths
+    page3 = next(o for o in result.outputs if o.path == "stories/page/3/index.html")
+    assert page3.data.count(b'class="story-item"') == 2  # 22 stories: 10 + 10 + 2
+
+
+def test_pages_never_reference_a_cdn(make_site) -> None:
+    result = build(make_site(), write=False)
+    for out in result.outputs:
+        if out.path.endswith((".html", ".css", ".js")):
+            assert b"//cdn" not in out.data and b"googleapis" not in out.data, out.path

@@ -1,0 +1,78 @@
+"""Validate stage: declarative specs, Chinese enums with aliases, editors' conveniences."""
+
+from __future__ import annotations
+
+from site_builder.dates import PartialDate
+from site_builder.diagnostics import Report
+from site_builder.schema import validate_doc
+from site_builder.sources import SourceDoc, parse_yaml
+
+
+def validate(kind: str, text: str, slug: str = "x"):
+    report = Report()
+    parsed = parse_yaml(text, f"{kind}s/{slug}.yaml", report)
+    assert parsed is not None
+    data, positions = parsed
+    doc = SourceDoc(kind, slug, f"{kind}s/{slug}.yaml", data, positions)
+    return validate_doc(doc, report), report
+
+
+def test_english_aliases_and_bracketed_values_are_accepted() -> None:
+    rec, report = validate("enterprise", "name: A\nmemberships:\n"
+                           "  - {alliance: a, role: Chain_Owner, segment: 上游（upstream）}\n")
+    assert len(report) == 0
+    assert rec.data["memberships"][0]["role"] == "链主"
+    assert rec.data["memberships"][0]["segment"] == "上游"
+
+
+def test_a_single_value_is_a_one_item_list() -> None:
+    rec, report = validate("story", "title: T\ndate: 2024\nsummary: S\ntags: 人才\n")
+    assert len(report) == 0
+    assert rec.data["tags"] == ("人才",)
+
+
+def test_dates_keep_the_precision_written() -> None:
+    rec, _ = validate("listing", "kind: 资源\ntitle: T\nalliance: a\nposted: 2023-04\n")
+    assert rec.data["posted"] == PartialDate(2023, 4)
+    rec, _ = validate("listing", "kind: 资源\ntitle: T\nalliance: a\nposted: 2023年4月5日\n")
+    assert rec.data["posted"] == PartialDate(2023, 4, 5)
+
+
+def test_defaults_are_filled() -> None:
+    rec, _ = validate("listing", "kind: 项目\ntitle: T\nalliance: a\nposted: 2023\n")
+    assert rec.data["status"] == "征集中"
+    assert rec.data["draft"] is False
+
+
+def test_numbers_written_as_text_are_accepted_in_number_fields() -> None:
+    rec, report = validate("alliance", (
+        "name: N\nsummary: S\nregion: {province: 江苏省}\nindustries: [A]\n"
+        "organization: {type: 其他}\nstats:\n  - {label: L, value: '1,383', as_of: 2022}\n"))
+    assert len(report) == 0
+    assert rec.data["stats"][0]["value"] == 1383
+
+
+def test_every_problem_in_a_file_is_reported_at_once() -> None:
+    rec, report = validate("station", "name: S\ntype: 站点\nlocation: {lat: 95, lon: 118}\n"
+                                      "sumary: x\n")
+    assert not rec.ok
+    assert sorted(d.code for d in report.items) == [
+        "bad-coordinate", "bad-enum-nosuggest", "missing-key", "unknown-key"]
+
+
+def test_phone_numbers_written_bare_are_text() -> None:
+    rec, report = validate("station", "name: S\naddress: A\ntype: 其他\n"
+                                      "location: {lat: 31, lon: 118}\nphone: 51234567\n")
+    assert len(report) == 0
+    assert rec.data["phone"] == "51234567"
+
+
+def test_an_empty_optional_key_means_not_given() -> None:
+    rec, report = validate("page", "title: T\nsummary:\n")
+    assert len(report) == 0
+    assert "summary" not in rec.data
+
+
+def test_base_url_gets_a_trailing_slash() -> None:
+    rec, _ = validate("site", "title: T\nbase_url: https://example.gov.cn/dangjian\n", "site")
+    assert rec.data["base_url"] == "https://example.gov.cn/dangjian/"
