@@ -1,0 +1,21 @@
+"""Promises of the repository itself: CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import REPO
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.+?)\n```", readme)
+    test_command = next(c for c in commands if "pytest" in c)
+    ci = (REPO / ".ci/run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == test_command
+
+
+def test_readme_quick_start_builds_the_demo() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    build = next(c for c in re.findall(r"```sh\n(.+?)\n```", readme) if "build" in c)
+    assert build.startswith("pip install . && site-builder build")
