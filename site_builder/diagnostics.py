@@ -319,6 +319,47 @@ CATALOGUE: dict[str, Message] = {
         "在 content/ 下新建 site.yaml，至少写 title 和 base_url（可参考 site-builder init 生成的示例）。",
         "Create content/site.yaml with at least title and base_url.",
     ),
+    "tianditu-key": Message(
+        E,
+        "地图使用天地图，但没有提供天地图密钥（tk）。",
+        "The map uses Tianditu but no Tianditu key is configured.",
+        "在 site.yaml 的 map 下写 tianditu_key: 你的密钥，或设置环境变量 SITE_BUILDER_TIANDITU_KEY"
+        "（密钥在天地图开放平台 console.tianditu.gov.cn 申请“浏览器端”类型）。",
+        "Set map.tianditu_key in site.yaml or the SITE_BUILDER_TIANDITU_KEY environment variable "
+        "(a browser key from the Tianditu developer console).",
+    ),
+    "custom-tiles": Message(
+        E,
+        "地图 provider 为 custom，但没有写瓦片地址 tiles。",
+        "The map provider is custom but map.tiles is missing.",
+        "在 map 下写 tiles: https://…/{{z}}/{{x}}/{{y}}.png，并写 attribution 和 coord_system。",
+        "Add map.tiles (a URL template with {{z}}/{{x}}/{{y}}), attribution and coord_system.",
+    ),
+    "osm-default": Message(
+        W,
+        "没有配置地图底图，暂用 OpenStreetMap：它在中国大陆可能无法加载，也没有审图号。",
+        "No base map is configured, so OpenStreetMap is used: its tiles may not load in "
+        "mainland China and carry no map review number.",
+        "在 site.yaml 中写 map: {{provider: tianditu, tianditu_key: 你的密钥, review_number: 天地图的审图号}}；"
+        "若确定使用 OpenStreetMap，写 map: {{provider: osm}} 即不再提示。",
+        "Configure Tianditu: map: {{provider: tianditu, tianditu_key: KEY, review_number: …}}; "
+        "write map: {{provider: osm}} to keep OpenStreetMap without this warning.",
+    ),
+    "review-number": Message(
+        W,
+        "地图没有写审图号（review_number）。",
+        "The map has no review number (map.review_number).",
+        "按规定，网页上的地图须标注底图的审图号：从底图服务商页面上抄录当前的审图号，写在 map.review_number。",
+        "Maps published in China must show the base map's review number (审图号): copy the "
+        "provider's current number into map.review_number.",
+    ),
+    "vendor-integrity": Message(
+        E,
+        "地图组件文件缺失或校验不符：{problem}",
+        "A map library file is missing or fails its integrity check: {problem}",
+        "重新安装：pip install --force-reinstall site-builder。",
+        "Reinstall the package: pip install --force-reinstall site-builder.",
+    ),
     "template-error": Message(
         E,
         "模板出错：{problem}",

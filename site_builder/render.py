@@ -17,14 +17,28 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import feeds
 from .dates import PartialDate
 from .diagnostics import L, Report
 from .i18n import enum_label, translate
+from .maps import (
+    STATION_TYPE_NAMES,
+    MapFragment,
+    MapPoint,
+    Provider,
+    VendorError,
+    build_map,
+    legend,
+    make_point,
+    nav_links,
+    provider_for,
+    vendor_files,
+)
 from .markdown import MarkdownRenderer, render_inline
 from .model import Item, Model, Term, group_members, member_counts
+from .opendata import DATA_FILES, open_data
 
 STORIES_PER_PAGE = 10
 
@@ -88,7 +102,8 @@ class SiteRenderer:
     """Renders every page of a model. Built once per build."""
 
     def __init__(self, model: Model, theme: Theme, report: Report,
-                 assets: dict[str, str], md_memo: dict[str, str] | None = None) -> None:
+                 assets: dict[str, str], md_memo: dict[str, str] | None = None,
+                 provider: Provider | None = None) -> None:
         self.model = model
         self.config = model.config
         self.lang = self.config.lang
@@ -98,6 +113,8 @@ class SiteRenderer:
         self.known = self._known_paths()
         self.md = MarkdownRenderer(self.known, report, md_memo)
         self.env = self._environment()
+        self.provider = provider
+        self.points = self._map_points() if provider else {}
 
     # ---- environment ------------------------------------------------------------------
 
@@ -137,6 +154,7 @@ class SiteRenderer:
         for terms in m.terms.values():
             paths.update(t.url for t in terms)
         paths.update(a.path for a in m.assets)
+        paths.update(DATA_FILES)
         paths.update(self.asset_versions)
         for n in range(2, self._story_pages() + 1):
             paths.add(f"stories/page/{n}/")
@@ -290,6 +308,7 @@ class SiteRenderer:
                                root=root) if self.config.footer else ""
         values = {
             **task.values,
+            **self._map_values(task, root),
             "page": task,
             "root": root,
             "canonical": self.config.absolute("" if task.path == "404.html" else task.path),
@@ -305,6 +324,84 @@ class SiteRenderer:
             self._template_error(exc)
             return None
         return Output(task.file, html.encode("utf-8"))
+
+    # ---- maps -------------------------------------------------------------------------
+
+    def _map_points(self) -> dict[tuple[str, str], MapPoint]:
+        """One pin per station and per located member, in the provider's datum."""
+        assert self.provider is not None
+        alliance_index = {a.slug: i for i, a in enumerate(self.model.alliances)}
+        sep = ", " if self.lang == "en" else "、"
+        points: dict[tuple[str, str], MapPoint] = {}
+        for s in self.model.stations:
+            points[s.key] = make_point(
+                s["location"], self.provider, kind=STATION_TYPE_NAMES.index(s["type"]),
+                name=s.title, url=s.url, address=s.get("address", ""),
+                hours=s.get("hours", ""), services=sep.join(s.get("services", ())),
+                alliances=tuple(alliance_index[a] for a in s.get("alliances", ())
+                                if a in alliance_index))
+        for e in self.model.enterprises:
+            if e.get("location"):
+                points[e.key] = make_point(
+                    e["location"], self.provider, kind=len(STATION_TYPE_NAMES),
+                    name=e.title, url=e.url, address=e["location"].get("address", ""))
+        return points
+
+    def _map_values(self, task: PageTask, root: str) -> dict[str, Any]:
+        """The map (and navigation links) of a page that has one."""
+        if self.provider is None:
+            return {}
+        item = task.item
+        if task.path == "map/":
+            points = [self.points[s.key] for s in self.model.stations]
+            options = {"filter": True, "locate": True, "cluster": True,
+                       "alliances": [a.label for a in self.model.alliances]}
+            fragment = self._map("all", points, root, options, "map-large",
+                                 self.config.map.center, self.config.map.zoom)
+            return {"map": fragment, "map_legend": self._legend(points)}
+        if item is None or item.kind not in ("alliance", "station", "enterprise"):
+            return {}
+        if item.kind == "alliance":
+            members = [self.points[m.enterprise.key]
+                       for m in self.model.members.get(item.slug, ())
+                       if m.enterprise.key in self.points]
+            stations = [self.points[s.key] for s in self.model.stations_of.get(item.slug, ())]
+            points = stations + members
+            if not points:
+                return {}
+            options = {"filter": True, "locate": False, "cluster": len(points) > 30}
+            fragment = self._map(item.slug, points, root, options, "map-medium")
+            return {"map": fragment, "map_legend": self._legend(points)}
+        point = self.points.get(item.key)
+        if point is None:
+            return {}
+        options = {"filter": False, "locate": False, "cluster": False, "zoom": 15}
+        fragment = self._map(item.slug, [point], root, options, "map-small")
+        return {"map": fragment, "map_legend": self._legend([point]), "nav": nav_links(point)}
+
+    def _map(self, name: str, points: list[MapPoint], root: str, options: dict[str, Any],
+             size: str, center: tuple[float, float] | None = None,
+             zoom: int | None = None) -> MapFragment:
+        assert self.provider is not None
+        labels = {key: self._t(f"map.{key}") for key in (
+            "address", "hours", "services", "navigate", "amap", "baidu", "filter", "types",
+            "alliances", "locate", "locating", "nearest", "locateFailed", "shown", "review",
+            "region")}
+        options = {**options, "labels": labels, "root": root,
+                   "legend": legend(self.lang, True),
+                   "stationKinds": len(STATION_TYPE_NAMES), "statusId": f"{name}-status"}
+        return build_map(name.replace("-", "_"), points, self.provider,
+                         lambda asset: self.asset_url(asset, root), options, center, zoom, size)
+
+    def _legend(self, points: list[MapPoint]) -> dict[str, Any]:
+        """What the page shows around the map: legend, credits and review number."""
+        assert self.provider is not None
+        full = legend(self.lang, True)
+        credits = self.provider.layers[0].attribution
+        # Built-in attributions are ours (with links); a custom one is the editor's text.
+        shown = Markup(credits) if self.provider.name != "custom" else escape(credits)
+        return {"entries": [full[k] for k in sorted({p.kind for p in points})],
+                "credits": shown, "review": self.provider.review_number}
 
     def url(self, target: Any, root: str) -> str:
         """A relative link from the current page to an item, a term or a site path."""
@@ -418,6 +515,15 @@ def content_outputs(model: Model) -> list[Output]:
     return [Output(a.path, a.abspath.read_bytes()) for a in model.assets]
 
 
+def vendor_outputs(report: Report) -> list[Output]:
+    """Leaflet and its cluster plugin, served from the site (never from a CDN)."""
+    try:
+        return [Output(f"assets/vendor/{rel}", data) for rel, data in vendor_files()]
+    except VendorError as exc:
+        report.emit("vendor-integrity", None, problem=L(str(exc), str(exc)))
+        return []
+
+
 def version_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:10]
 
@@ -426,9 +532,10 @@ def render_site(model: Model, theme: Theme, report: Report,
                 progress: Callable[[int, int], None] | None = None,
                 md_memo: dict[str, str] | None = None, jobs: int = 1) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media."""
-    assets = asset_outputs(theme)
+    assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
-    renderer = SiteRenderer(model, theme, report, versions, md_memo)
+    provider = provider_for(model.config.map, report)
+    renderer = SiteRenderer(model, theme, report, versions, md_memo, provider)
     tasks = list(renderer.tasks())
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_PAGES and _can_fork():
         outputs = _render_parallel(renderer, tasks, jobs, progress)
@@ -444,4 +551,5 @@ def render_site(model: Model, theme: Theme, report: Report,
                                       renderer.md))
     outputs.extend(assets)
     outputs.extend(content_outputs(model))
+    outputs.extend(Output(path, data) for path, data in open_data(model))
     return outputs

@@ -43,3 +43,12 @@ def test_closest_suggests_typos_and_contained_names() -> None:
     assert closest("sumary", ["summary", "name"]) == "summary"
     assert closest("shagang", ["shagang-group", "wurun"]) == "shagang-group"
     assert closest("zzz", ["summary"]) is None
+
+
+def test_every_catalogue_entry_formats_in_both_languages() -> None:
+    from site_builder.diagnostics import CATALOGUE
+
+    for code in CATALOGUE:
+        d = Diagnostic(code, "a.yaml", 1, 1, "k", {})
+        for lang in ("zh-CN", "en"):
+            assert d.format(lang)  # no stray braces: every template is a valid format

@@ -1,0 +1,75 @@
+"""Browser fixtures: headless Chromium on localhost only, and a served copy of a site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _local(url: str) -> bool:
+    host = url.split("/")[2] if "://" in url else ""
+    return host.startswith(("127.0.0.1", "localhost", "[::1]"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI: apt-get install chromium")
+        pytest.skip("Chromium is not installed here (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose requests to anywhere but localhost are blocked and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.blocked = []  # type: ignore[attr-defined]
+    pg.console_errors = []  # type: ignore[attr-defined]
+
+    def route(r):
+        if _local(r.request.url):
+            r.continue_()
+        else:
+            pg.blocked.append(r.request.url)  # type: ignore[attr-defined]
+            r.abort()
+
+    pg.route("**/*", route)
+    # A blocked request shows up as "Failed to load resource"; which requests were blocked
+    # is checked through pg.blocked, so only real script errors count here.
+    pg.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
+          and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def serve_folder(folder: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_url(built_demo: Path) -> Iterator[str]:
+    yield from serve_folder(built_demo)
