@@ -66,3 +66,33 @@ def test_alliance_page_maps_its_stations_and_members(page, demo_url) -> None:
     page.wait_for_selector(".sb-pin, .marker-cluster")
     assert page.locator(".sb-pin-member").count() >= 1
     assert page.console_errors == []
+
+
+def test_nearest_station_finds_the_closest_one_to_the_reader(browser, demo_url) -> None:
+    # Standing at 沙洲红立方 (its WGS-84 point), the nearest station must be itself.
+    import json
+
+    from tests.browser.conftest import _local
+
+    out = json.loads(_read(demo_url, "data/stations.geojson"))
+    target = next(f for f in out["features"] if f["id"] == "shazhou-red-cube")
+    lon, lat = target["geometry"]["coordinates"]
+    context = browser.new_context(geolocation={"latitude": lat, "longitude": lon},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if _local(r.request.url) else r.abort())
+    page.goto(demo_url + "map/")
+    page.locator(".sb-locate").click()
+    status = page.locator(".map-status").first
+    page.wait_for_function("s => s.textContent.includes('离您最近')",
+                           arg=status.element_handle())
+    assert "沙洲红立方" in status.inner_text()
+    assert "约 0.0 公里" in status.inner_text()
+    context.close()
+
+
+def _read(base: str, path: str) -> str:
+    from urllib.request import urlopen
+
+    with urlopen(base + path) as response:
+        return response.read().decode("utf-8")
