@@ -85,8 +85,8 @@ CATALOGUE: dict[str, Message] = {
     ),
     "front-matter-unclosed": Message(
         E,
-        "元数据从第 1 行的 --- 开始，但没有找到结束的 --- 行。",
-        "The front matter opened with --- on line 1 is never closed by a --- line.",
+        "元数据从第 {opened} 行的 --- 开始，但没有找到结束的 --- 行。",
+        "The front matter opened with --- on line {opened} is never closed by a --- line.",
         "在元数据最后一个键的下一行单独写一行 ---，再写正文。",
         "Add a line with just --- after the last key, before the text.",
     ),
@@ -115,8 +115,8 @@ CATALOGUE: dict[str, Message] = {
         E,
         "缺少必填的键“{name}”（{meaning}）。",
         "The required key '{name}' ({meaning}) is missing.",
-        "添加一行 {name}: …",
-        "Add a line '{name}: …'.",
+        "在{where}添加一行 {leaf}: …",
+        "Add a line '{leaf}: …' {where_en}.",
     ),
     "listing-needs-enterprise": Message(
         E,
@@ -215,8 +215,8 @@ CATALOGUE: dict[str, Message] = {
         W,
         "坐标（{lat}，{lon}）不在中国境内。",
         "The point ({lat}, {lon}) lies outside China.",
-        "检查 lat 和 lon 是否写反了：中国境内纬度约 18–54，经度约 73–135。",
-        "Check that lat and lon are not swapped: China spans about lat 18–54, lon 73–135.",
+        "检查 lat 和 lon 是否写反了：中国境内（含南海诸岛）纬度约 3–54，经度约 73–136。",
+        "Check that lat and lon are not swapped: China spans about lat 3–54, lon 73–136.",
     ),
     "dangling-ref": Message(
         E,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 
 import markdown as md
+import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -23,6 +24,33 @@ from .model import resolve_content_path
 
 # Links into the site, as an editor writes them: '/alliances/x/' or '/media/a.png#x'.
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+# What editors' Markdown may produce, raw HTML included. Everything else is removed: no
+# script, event handler, javascript:/data: URL, iframe, object, form or style survives.
+SAFE_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+})
+SAFE_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href", "class"},  # class: footnote links
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "style", "scope"},
+    "table": {"class"}, "div": {"class"}, "sup": {"class"}, "ol": {"start"},
+    "abbr": {"title"}, "code": {"class"},
+}
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def sanitize(html: str) -> str:
+    """Keep only safe HTML: the allowlist above; styles limited to table alignment."""
+    return nh3.clean(html, tags=set(SAFE_TAGS), attributes=SAFE_ATTRIBUTES,
+                     url_schemes=set(SAFE_SCHEMES), link_rel=None,
+                     clean_content_tags={"script", "style", "iframe", "object", "embed",
+                                         "template", "noscript", "textarea", "select"},
+                     filter_style_properties={"text-align"})
 
 
 @dataclass
@@ -117,7 +145,7 @@ class MarkdownRenderer:
     """One Markdown converter reused for every text (a new one per page costs 7 %)."""
 
     def __init__(self, known: Set[str], report: Report | None = None,
-                 memo: dict[str, str] | None = None) -> None:
+                 memo: dict[str, str] | None = None, lang: str = "zh") -> None:
         self._holder: list[LinkCheck] = [LinkCheck(known)]
         self._known = known
         self._report = report
@@ -125,7 +153,11 @@ class MarkdownRenderer:
         self._md = md.Markdown(
             extensions=["tables", "fenced_code", "footnotes", "sane_lists", "toc",
                         _SiteLinks(self._holder)],
-            extension_configs={"toc": {"slugify": slugify_unicode, "permalink": False}},
+            extension_configs={
+                "toc": {"slugify": slugify_unicode, "permalink": False},
+                "footnotes": {"BACKLINK_TITLE": "Back to note %d in the text" if lang == "en"
+                              else "返回正文第 %d 处注释"},
+            },
             output_format="html",
         )
 
@@ -142,7 +174,7 @@ class MarkdownRenderer:
         self._holder[0] = check
         problems_before = self._problems()
         self._md.reset()
-        html = self._md.convert(text)
+        html = sanitize(self._md.convert(text))
         if self._problems() == problems_before:
             self._memo[key] = html
         return html

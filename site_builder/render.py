@@ -111,7 +111,7 @@ class SiteRenderer:
         self.theme = theme
         self.asset_versions = assets  # 'assets/site.css' → short content hash
         self.known = self._known_paths()
-        self.md = MarkdownRenderer(self.known, report, md_memo)
+        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang)
         self.env = self._environment()
         self.provider = provider
         self.points = self._map_points() if provider else {}

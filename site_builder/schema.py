@@ -78,9 +78,10 @@ class Text(Spec):
     example = L("直接写文字即可；文字里有冒号或以特殊符号开头时加引号。", "Write plain text.")
 
     def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
-        # Editors write phone numbers and years bare; YAML makes them numbers. Accept them.
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
+        # Editors write phone numbers, years and times bare; YAML makes them numbers (even
+        # octal: 0512345670, or minutes: 9:30). Take the text exactly as written.
+        if path in ctx.positions.raw and not isinstance(value, list | dict):
+            value = ctx.positions.raw[path]
         if not isinstance(value, str):
             return self.wrong(value, ctx, path)
         value = value.strip()
@@ -96,8 +97,10 @@ class Integer(Spec):
     example = L("写阿拉伯数字，例如 10。", "Write digits, e.g. 10.")
 
     def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip().replace(",", "")):
-            value = int(value.strip().replace(",", ""))
+        if isinstance(value, str):
+            text = value.strip().replace(",", "").replace("，", "")
+            if re.fullmatch(r"-?\d+", text):
+                value = int(text)
         if isinstance(value, bool) or not isinstance(value, int):
             return self.wrong(value, ctx, path)
         if self.low is not None and value < self.low:
@@ -201,6 +204,22 @@ class Url(Spec):
 
 
 @dataclass(frozen=True)
+class BaseUrl(Spec):
+    """The site's own absolute address."""
+
+    expected = L("网址", "a URL")
+
+    def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
+        if not isinstance(value, str):
+            return self.wrong(value, ctx, path)
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            return ctx.error("bad-base-url", path, value=value)
+        return value
+
+
+@dataclass(frozen=True)
 class Email(Spec):
     expected = L("电子邮箱", "an e-mail address")
 
@@ -277,6 +296,8 @@ class ListOf(Spec):
     item: Spec = field(default_factory=Text)
     min_items: int = 0
     expected = L("列表", "a list")
+    example = L("每一项另起一行，以“- ”开头（减号加空格），或写成 [甲, 乙]。",
+                "Put each item on its own line starting with '- ', or write [a, b].")
 
     def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
         # One value where a list is expected is a list of one: `industries: 人工智能`.
@@ -349,16 +370,22 @@ class Record(Spec):
                     ctx.error("unknown-key-nosuggest", child, at_key=True, name=key,
                               allowed=known)
                 continue
-            if raw is None and not spec.required:
-                continue  # `cover:` left empty means not given
+            if raw is None:
+                # `cover:` left empty means not given (a required one is reported below).
+                if spec.default is not None:
+                    out[key] = spec.default
+                continue
             checked = spec.spec.check(raw, ctx, child)
             if checked is not INVALID:
                 out[key] = checked
         for key, spec in self.fields.items():
             if key not in value or (value[key] is None and spec.required):
                 if spec.required:
-                    ctx.error("missing-key", path, name=format_key((*path, key)),
-                              meaning=spec.meaning)
+                    parent = format_key(path)
+                    ctx.error("missing-key", path, name=format_key((*path, key)), leaf=key,
+                              meaning=spec.meaning,
+                              where=f"“{parent}”下" if parent else "文件顶层",
+                              where_en=f"under '{parent}'" if parent else "at the top level")
                 elif spec.default is not None:
                     out[key] = spec.default
         return out
@@ -454,7 +481,7 @@ LOCATION = Record({
 SITE = Record({
     "title": Field(Text(), True, _m("网站名称", "site title")),
     "description": Field(Text(), meaning=_m("一句话介绍", "one-sentence description")),
-    "base_url": Field(Url(), True, _m("网站发布后的完整地址", "published URL")),
+    "base_url": Field(BaseUrl(), True, _m("网站发布后的完整地址", "published URL")),
     "language": Field(LANGUAGES, meaning=_m("网站语言", "language"), default="zh-CN"),
     "publisher": Field(Text(), meaning=_m("主办单位", "publisher")),
     "footer": Field(Text(), meaning=_m("页脚文字（Markdown）", "footer Markdown")),

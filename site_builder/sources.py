@@ -52,6 +52,9 @@ class Positions:
 
     keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
     values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    # The text as written of unquoted scalars YAML turned into something else (numbers,
+    # dates, booleans): a phone number 0512345670 must not become octal 86625208.
+    raw: Mapping[KeyPath, str] = field(default_factory=dict)
 
     def of_value(self, path: KeyPath) -> tuple[int | None, int | None]:
         """Position of the value at `path`, or of its nearest located ancestor."""
@@ -219,7 +222,7 @@ def read_record(abspath: Path, rel: str, kind: str, slug: str, report: Report) -
     digest = hashlib.sha256(raw or b"").hexdigest()
     if text is None:
         return SourceDoc(kind, slug, rel, None, Positions(), digest=digest, ok=False)
-    if rel.endswith((".md", ".markdown")):
+    if rel.lower().endswith((".md", ".markdown")):
         split = split_front_matter(text, rel, report)
         if split is None:
             return SourceDoc(kind, slug, rel, None, Positions(), digest=digest, ok=False)
@@ -265,7 +268,7 @@ def split_front_matter(
             yaml_text = "\n".join(lines[start + 1 : end])
             body = "\n".join(lines[end + 1 :])
             return yaml_text, start + 1, body, end + 2
-    report.emit("front-matter-unclosed", rel, start + 1, 1)
+    report.emit("front-matter-unclosed", rel, start + 1, 1, opened=start + 1)
     return None
 
 
@@ -296,6 +299,8 @@ _PROBLEMS_ZH = {
     "did not find expected ',' or '}'": "花括号 { } 没有闭合，或缺少逗号",
     "did not find expected node content": "这里缺少值",
     "found a tab character where an indentation space is expected": "不能用 Tab 键缩进，请改用空格",
+    "but found another document": "文件中出现了第二个“---”分隔的文档；YAML 文件里不要写 ---",
+    "expected a single document in the stream": "文件中出现了第二个“---”分隔的文档；YAML 文件里不要写 ---",
     "found a tab character that violates indentation": "不能用 Tab 键缩进，请改用空格",
 }
 
@@ -326,11 +331,11 @@ def parse_yaml(
         return None
     if node is None:
         return {}, Positions()
-    builder = _Builder(rel, report, line_offset)
+    builder = _Builder(rel, report, line_offset, text.split("\n"))
     data = builder.build(node, ())
     if builder.failed:
         return None
-    return data, Positions(builder.keys, builder.values)
+    return data, Positions(builder.keys, builder.values, builder.raw)
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -341,12 +346,14 @@ def _char_at(text: str, line: int, column: int) -> str:
 class _Builder:
     """Turn a composed YAML node tree into Python values, recording positions."""
 
-    def __init__(self, rel: str, report: Report, line_offset: int) -> None:
+    def __init__(self, rel: str, report: Report, line_offset: int, lines: list[str]) -> None:
+        self.lines = lines
         self.rel = rel
         self.report = report
         self.offset = line_offset
         self.keys: dict[KeyPath, tuple[int, int]] = {}
         self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.raw: dict[KeyPath, str] = {}
         self.failed = False
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -354,7 +361,14 @@ class _Builder:
         return (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
-        self.values[path] = self.pos(node)
+        line, col = self.pos(node)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            # A block scalar's text starts on the line after the | or >, indented.
+            index = node.start_mark.line + 1
+            if index < len(self.lines):
+                text = self.lines[index]
+                line, col = line + 1, len(text) - len(text.lstrip()) + 1
+        self.values[path] = (line, col)
         if node.tag not in _ALLOWED_TAGS:
             line, col = self.pos(node)
             self.report.emit("yaml-tag", self.rel, line, col, format_key(path), tag=node.tag)
@@ -383,7 +397,10 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
+            if not isinstance(value, str) and not node.style and value is not None:
+                self.raw[path] = str(node.value)
+            return value
         except (yaml.YAMLError, ValueError, OverflowError):
             # e.g. a timestamp-looking scalar that is not a real date (2023-02-30):
             # keep the text and let the schema say what is wrong with it.

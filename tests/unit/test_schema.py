@@ -76,3 +76,29 @@ def test_an_empty_optional_key_means_not_given() -> None:
 def test_base_url_gets_a_trailing_slash() -> None:
     rec, _ = validate("site", "title: T\nbase_url: https://example.gov.cn/dangjian\n", "site")
     assert rec.data["base_url"] == "https://example.gov.cn/dangjian/"
+
+
+def test_text_fields_keep_what_was_written_not_what_yaml_guessed() -> None:
+    rec, report = validate("station", "name: S\naddress: A\ntype: 其他\n"
+                                      "location: {lat: 31, lon: 118}\nphone: 0512345670\n"
+                                      "hours: 9:30\nsummary: 1.10\n")
+    assert len(report) == 0
+    assert (rec.data["phone"], rec.data["hours"], rec.data["summary"]) == (
+        "0512345670", "9:30", "1.10")
+
+
+def test_an_empty_key_with_a_default_takes_the_default() -> None:
+    rec, report = validate("listing", "kind: 资源\ntitle: T\nalliance: a\nposted: 2023\n"
+                                      "status:\n")
+    assert len(report) == 0
+    assert rec.data["status"] == "征集中"
+
+
+def test_an_empty_required_key_is_reported_once() -> None:
+    _, report = validate("page", "title:\n")
+    assert [d.code for d in report.items] == ["missing-key"]
+
+
+def test_a_bad_base_url_in_site_yaml_explains_base_url() -> None:
+    _, report = validate("site", "title: T\nbase_url: example.gov.cn\n", "site")
+    assert [d.code for d in report.items] == ["bad-base-url"]

@@ -82,3 +82,16 @@ def test_unknown_files_are_reported_and_media_kept(tmp_path: Path) -> None:
 def test_key_paths_read_like_the_yaml() -> None:
     assert format_key(("memberships", 1, "role")) == "memberships[1].role"
     assert format_key(()) == ""
+
+
+def test_block_text_positions_point_at_its_first_line() -> None:
+    parsed = parse_yaml("name: A\ndescription: |\n  第一行\n  第二行\n", "e.yaml", Report())
+    assert parsed is not None
+    assert parsed[1].values[("description",)] == (3, 3)
+
+
+def test_upper_case_markdown_extension_is_read_as_markdown(tmp_path: Path) -> None:
+    path = tmp_path / "S.MD"
+    path.write_text("---\ntitle: T\n---\n正文\n", encoding="utf-8")
+    doc = read_record(path, "stories/S.MD", "story", "S", Report())
+    assert doc.ok and doc.data == {"title": "T"} and doc.body == "正文\n"
