@@ -11,8 +11,8 @@
     function matches(item, name, value) {
       if (!value) return true;
       var have = (item.getAttribute("data-" + name) || "");
-      // Regions and industries hold several values: '|' or ' ' separated.
-      return have === value || have.split(/[| ]/).indexOf(value) >= 0;
+      // Regions and industries hold several values, '|' separated.
+      return have === value || have.split("|").indexOf(value) >= 0;
     }
     function apply() {
       var shown = 0;

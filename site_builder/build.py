@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import Report
+from .maps import provider_for
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
 from .schema import validate_doc
@@ -74,7 +75,10 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
         sources = load_sources(options.content_dir, report)
     with timings.stage("validate"):
         site = validate_doc(sources.site, report) if sources.site else None
-        config = make_config(dict(site.data) if site else {}, options, report)
+        config = make_config(dict(site.data) if site else {}, options, report,
+                             site.positions if site else None)
+        # Without site.yaml that file's absence is the one problem worth reporting.
+        provider = provider_for(config.map, report if site else Report())
         validated = [validate_doc(doc, report) for doc in sources.docs]
     with timings.stage("link"):
         model = link_model(validated, config, options, sources.assets, report)
@@ -82,7 +86,7 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     if not report.has_errors:
         with timings.stage("render"):
             theme = find_theme(options.site_dir)
-            outputs = render_site(model, theme, report, progress, cache.markdown,
+            outputs = render_site(model, theme, report, provider, progress, cache.markdown,
                                   options.jobs)
     stats = None
     if write and not report.has_errors:

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import Report
+from .sources import Positions
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class SiteConfig:
     language: str = "zh-CN"
     publisher: str = ""
     footer: str = ""
+    footer_line: int = 1  # where the footer's Markdown starts in site.yaml
     nav: tuple[NavEntry, ...] = ()
     map: MapSettings = field(default_factory=MapSettings)
     extra: Any = None
@@ -92,7 +94,8 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-def make_config(data: dict[str, Any], options: BuildOptions, report: Report) -> SiteConfig:
+def make_config(data: dict[str, Any], options: BuildOptions, report: Report,
+                positions: Positions | None = None) -> SiteConfig:
     """Turn validated site.yaml data and options into SiteConfig."""
     base_url = options.base_url or data.get("base_url") or "https://example.org/"
     if options.base_url:
@@ -122,6 +125,7 @@ def make_config(data: dict[str, Any], options: BuildOptions, report: Report) -> 
         language=data.get("language", "zh-CN"),
         publisher=data.get("publisher", ""),
         footer=data.get("footer", ""),
+        footer_line=(positions.of_value(("footer",))[0] or 1) if positions else 1,
         nav=tuple(NavEntry(n["title"], n["url"]) for n in data.get("nav", ())),
         map=map_settings,
         extra=data.get("extra"),

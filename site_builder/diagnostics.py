@@ -298,6 +298,22 @@ CATALOGUE: dict[str, Message] = {
         "站内链接写成 /alliances/文件名/、/media/图片.jpg 这样的地址。",
         "Site links look like /alliances/<slug>/ or /media/picture.jpg.",
     ),
+    "draft-link": Message(
+        W,
+        "正文里的链接“{value}”指向草稿或尚未到发布日期的页面，正式网站上它会打不开。",
+        "The link '{value}' points to a draft or a story not yet due: it will not work on the "
+        "published site.",
+        "发布前先发布被链接的页面，或去掉这个链接。",
+        "Publish the linked page first, or remove the link.",
+    ),
+    "index-front-matter": Message(
+        E,
+        "联盟介绍 index.md 不需要 --- 元数据。",
+        "An alliance's index.md takes no front matter.",
+        "联盟的名称、简介等都写在同一文件夹的 alliance.yaml 中；index.md 只写正文。删掉开头两行 --- 之间的内容。",
+        "Keys such as name and summary belong in alliance.yaml; index.md holds only text. "
+        "Remove the part between the --- lines.",
+    ),
     "unexpected-file": Message(
         E,
         "content/ 里有一个不认识的文件。",

@@ -58,6 +58,7 @@ class LinkCheck:
     """The site's known addresses and where found problems go."""
 
     known: Set[str]  # site-relative: 'alliances/x/', 'media/a.png'
+    unpublished: Set[str] = frozenset()  # pages of drafts and future stories
     report: Report | None = None
     file: str = ""
     body: str = ""
@@ -88,19 +89,25 @@ class LinkCheck:
             return url
         found = self._find(target)
         if found is None:
-            self._complain(url, target)
-            return url
+            draft = self._find(target, self.unpublished)
+            if draft is None:
+                self._complain(url, target)
+                return url
+            if self.report is not None:
+                self.report.emit("draft-link", self.file, self.line_of(url), None, "", value=url)
+            found = draft
         self.links.append(found)
         return self.root + found + (qsep + query if qsep else "") + (sep + fragment if sep else "")
 
-    def _find(self, target: str | None) -> str | None:
+    def _find(self, target: str | None, among: Set[str] | None = None) -> str | None:
+        known = self.known if among is None else among
         if target is None:
             return None
-        if target in self.known:
+        if target in known:
             return target
-        if target + "/" in self.known:  # '/alliances/x' written without the last slash
+        if target + "/" in known:  # '/alliances/x' written without the last slash
             return target + "/"
-        if target.endswith("index.html") and target[: -len("index.html")] in self.known:
+        if target.endswith("index.html") and target[: -len("index.html")] in known:
             return target[: -len("index.html")]
         return None
 
@@ -145,9 +152,11 @@ class MarkdownRenderer:
     """One Markdown converter reused for every text (a new one per page costs 7 %)."""
 
     def __init__(self, known: Set[str], report: Report | None = None,
-                 memo: dict[str, str] | None = None, lang: str = "zh") -> None:
+                 memo: dict[str, str] | None = None, lang: str = "zh",
+                 unpublished: Set[str] = frozenset()) -> None:
         self._holder: list[LinkCheck] = [LinkCheck(known)]
         self._known = known
+        self._unpublished = unpublished
         self._report = report
         self._memo = memo if memo is not None else {}
         self._md = md.Markdown(
@@ -170,7 +179,8 @@ class MarkdownRenderer:
         # A memo hit must still report broken links, so only problem-free results are kept.
         if key in self._memo:
             return self._memo[key]
-        check = LinkCheck(self._known, self._report, file, text, body_line, folder, root)
+        check = LinkCheck(self._known, self._unpublished, self._report, file, text, body_line,
+                          folder, root)
         self._holder[0] = check
         problems_before = self._problems()
         self._md.reset()

@@ -19,7 +19,7 @@ from .dates import PartialDate
 from .diagnostics import L, Report, closest
 from .schema import ROLE_ORDER, SEGMENT_ORDER, Validated
 from .sources import IMAGE_SUFFIXES, AssetFile, KeyPath, format_key
-from .terms import sort_key, unique_slugs
+from .terms import sort_key, term_slug, unique_slugs
 
 # kind (as in content files) → URL section and the words used in messages.
 SECTIONS: dict[str, str] = {
@@ -39,6 +39,7 @@ KIND_WORDS: dict[str, L] = {
     "page": L("页面", "page"),
 }
 TAXONOMIES = ("tags", "industries", "regions")
+MARKDOWN_FIELDS = ("description",)  # YAML keys whose text is Markdown
 
 # China's rough extent, for the "lat and lon swapped?" warning.
 CHINA_LAT = (3.0, 54.0)
@@ -59,6 +60,7 @@ class Item:
     digest: str = ""
     draft: bool = False
     future: bool = False
+    lines: Mapping[str, int] = field(default_factory=dict)  # where Markdown fields start
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -108,6 +110,11 @@ class Term:
     def url(self) -> str:
         return f"{self.taxonomy}/{self.slug}/"
 
+    @property
+    def label(self) -> str:
+        """What readers see: regions are keyed by path (江苏省/南京市/鼓楼区), shown by name."""
+        return self.name.rsplit("/", 1)[-1]
+
 
 @dataclass(frozen=True)
 class Model:
@@ -128,6 +135,7 @@ class Model:
     term_index: Mapping[tuple[str, str], Term]  # (taxonomy, name) → term
     assets: tuple[AssetFile, ...]
     content_dir: Path = field(default=Path("content"))
+    unpublished: frozenset[str] = frozenset()  # URLs of drafts and future stories left out
 
     def get(self, kind: str, slug: str) -> Item | None:
         return self.index.get((kind, slug))
@@ -137,13 +145,25 @@ class Model:
 
     def region_of(self, item: Item) -> Term | None:
         """The most specific region term of an alliance."""
-        region = item.get("region") or {}
-        name = region.get("district") or region.get("city") or region.get("province")
-        return self.term("regions", name) if name else None
+        paths = region_paths(item)
+        return self.term("regions", paths[-1]) if paths else None
 
     def alliances_of_station(self, station: Item) -> tuple[Item, ...]:
         found = (self.get("alliance", s) for s in station.get("alliances", ()))
         return tuple(a for a in found if a is not None)
+
+
+def region_paths(item: Item) -> list[str]:
+    """An alliance's regions from the province down: 江苏省, 江苏省/南京市, …
+
+    Keyed by path because district names repeat across cities (鼓楼区 in 南京 and 福州).
+    """
+    region = item.get("region") or {}
+    parts: list[str] = []
+    for key in ("province", "city", "district"):
+        if region.get(key) and region[key] not in parts:  # 上海市 is province and city
+            parts.append(region[key])
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def url_for(item: Item) -> str:
@@ -264,8 +284,9 @@ def link_model(
         if rec.doc.kind == "alliance" and rec.doc.slug in bodies:
             b = bodies[rec.doc.slug].doc
             body, body_line, body_file = b.body, 1, b.path
+        lines = {k: rec.positions.of_value((k,))[0] or 1 for k in MARKDOWN_FIELDS if k in data}
         published[key] = Item(rec.doc.kind, rec.doc.slug, rec.doc.path, data, body, body_line,
-                              body_file, rec.doc.digest, draft, future)
+                              body_file, rec.doc.digest, draft, future, lines)
 
     linker = _Linker(report, records, published, options.content_dir)
     items: dict[tuple[str, str], Item] = {}
@@ -324,11 +345,13 @@ def link_model(
         stories_of={k: tuple(sorted(v, key=_story_order)) for k, v in stories_of.items()},
         stations_of={k: tuple(sorted(v, key=_name_order)) for k, v in stations_of.items()},
         listings_of={k: tuple(sorted(v, key=_listing_order)) for k, v in listings_of.items()},
-        terms={t: tuple(sorted(v, key=lambda term: sort_key(term.name)))
+        terms={t: tuple(sorted(v, key=lambda term: sort_key(term.name.replace("/", " "))))
                for t, v in terms.items()},
         term_index={(t.taxonomy, t.name): t for v in terms.values() for t in v},
         assets=assets,
         content_dir=options.content_dir,
+        unpublished=frozenset(f"{SECTIONS[k]}/{s}/" for (k, s), rec in records.items()
+                              if rec.ok and (k, s) not in published),
     )
 
 
@@ -387,7 +410,7 @@ def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
     if location:
         _check_china(linker, rec, location)
     return Item(item.kind, item.slug, item.file, data, item.body, item.body_line,
-                item.body_file, item.digest, item.draft, item.future)
+                item.body_file, item.digest, item.draft, item.future, item.lines)
 
 
 def _check_china(linker: _Linker, rec: Validated, location: Mapping[str, Any]) -> None:
@@ -428,23 +451,32 @@ def _collect_terms(by_kind: Mapping[str, list[Item]]) -> dict[str, list[Term]]:
     for alliance in by_kind["alliance"]:
         for industry in alliance.get("industries", ()):
             found["industries"][industry].append(alliance)
-        region = alliance.get("region") or {}
         parent = None
-        for level in ("province", "city", "district"):
-            name = region.get(level)
-            if name:
-                found["regions"][name].append(alliance)
-                parents.setdefault(name, parent)
-                parent = name
+        for path in region_paths(alliance):
+            found["regions"][path].append(alliance)
+            parents.setdefault(path, parent)
+            parent = path
     out: dict[str, list[Term]] = {}
     for taxonomy, names in found.items():
-        slugs = unique_slugs(list(names))
+        slugs = _region_slugs(list(names)) if taxonomy == "regions" else unique_slugs(
+            list(names))
         out[taxonomy] = [
             Term(taxonomy, name, slugs[name], tuple(sorted(set(its), key=_mixed_order)),
                  parents.get(name) if taxonomy == "regions" else None)
             for name, its in names.items()
         ]
     return out
+
+
+def _region_slugs(paths: list[str]) -> dict[str, str]:
+    """A region's slug is its own name in pinyin, or its whole path where names repeat."""
+    short = {p: term_slug(p.rsplit("/", 1)[-1]) for p in paths}
+    counts: dict[str, int] = defaultdict(int)
+    for slug in short.values():
+        counts[slug] += 1
+    wanted = [p if counts[short[p]] > 1 else p.rsplit("/", 1)[-1] for p in paths]
+    slugs = unique_slugs(wanted)
+    return {p: slugs[w] for p, w in zip(paths, wanted, strict=True)}
 
 
 # ---- orders ---------------------------------------------------------------------------

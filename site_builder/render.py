@@ -33,11 +33,10 @@ from .maps import (
     legend,
     make_point,
     nav_links,
-    provider_for,
     vendor_files,
 )
 from .markdown import MarkdownRenderer, render_inline
-from .model import Item, Model, Term, group_members, member_counts
+from .model import Item, Model, Term, group_members, member_counts, region_paths
 from .opendata import DATA_FILES, open_data
 
 STORIES_PER_PAGE = 10
@@ -111,7 +110,7 @@ class SiteRenderer:
         self.theme = theme
         self.asset_versions = assets  # 'assets/site.css' → short content hash
         self.known = self._known_paths()
-        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang)
+        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
         self.provider = provider
         self.points = self._map_points() if provider else {}
@@ -136,6 +135,7 @@ class SiteRenderer:
             html_lang="en" if lang == "en" else "zh-CN",
             enum=lambda value: enum_label(value, lang),
             group_members=group_members,
+            region_paths=region_paths,
             counts=member_counts(self.model),
         )
         env.filters.update(
@@ -233,13 +233,13 @@ class SiteRenderer:
                         {"item": item, **values}, section, crumbs, item, og_type)
 
     def _term_task(self, term: Term, taxonomy_name: str) -> PageTask:
-        desc = self._t(f"taxonomy.{term.taxonomy}.term", name=term.name)
+        desc = self._t(f"taxonomy.{term.taxonomy}.term", name=term.label)
         by_kind: dict[str, list[Item]] = {}
         for it in term.items:
             by_kind.setdefault(it.kind, []).append(it)
-        return PageTask(term.url, "term.html", term.name, desc,
+        return PageTask(term.url, "term.html", term.label, desc,
                         {"term": term, "by_kind": by_kind}, term.taxonomy,
-                        ((taxonomy_name, f"{term.taxonomy}/"), (term.name, term.url)))
+                        ((taxonomy_name, f"{term.taxonomy}/"), (term.label, term.url)))
 
     def _story_tasks(self) -> Iterator[PageTask]:
         m, t = self.model, self._t
@@ -305,6 +305,7 @@ class SiteRenderer:
         root = self.config.base_path if task.path == "404.html" else relative_root(task.path)
         body_html = self._body_html(task.item, root) if task.item else Markup("")
         footer = render_inline(self.md.render, self.config.footer, file="site.yaml",
+                               body_line=self.config.footer_line,
                                root=root) if self.config.footer else ""
         values = {
             **task.values,
@@ -316,7 +317,8 @@ class SiteRenderer:
             "footer_html": Markup(footer),
             "url": lambda target: self.url(target, root),
             "asset": lambda name: self.asset_url(name, root),
-            "md": lambda text, item=None: Markup(self._md_field(text, item, root)),
+            "md": lambda text, item=None, key="description": Markup(
+                self._md_field(text, item, root, key)),
         }
         try:
             html = self.env.get_template(task.template).render(values)
@@ -425,12 +427,13 @@ class SiteRenderer:
         return Markup(self.md.render(item.body, file=file, body_line=item.body_line,
                                      folder="" if folder == "." else folder, root=root))
 
-    def _md_field(self, text: str | None, item: Item | None, root: str) -> str:
+    def _md_field(self, text: str | None, item: Item | None, root: str, key: str) -> str:
         if not text:
             return ""
         file = item.file if item else ""
         folder = str(PurePosixPath(file).parent) if item else ""
-        return self.md.render(str(text), file=file, folder=folder, root=root)
+        line = item.lines.get(key, 1) if item else 1
+        return self.md.render(str(text), file=file, body_line=line, folder=folder, root=root)
 
     def _template_error(self, exc: jinja2.TemplateError) -> None:
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
@@ -528,13 +531,12 @@ def version_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:10]
 
 
-def render_site(model: Model, theme: Theme, report: Report,
+def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 progress: Callable[[int, int], None] | None = None,
                 md_memo: dict[str, str] | None = None, jobs: int = 1) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media."""
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
-    provider = provider_for(model.config.map, report)
     renderer = SiteRenderer(model, theme, report, versions, md_memo, provider)
     tasks = list(renderer.tasks())
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_PAGES and _can_fork():

@@ -241,6 +241,11 @@ def read_body(abspath: Path, rel: str, slug: str, report: Report) -> SourceDoc:
     raw = _read_bytes(abspath, rel, report)
     text = None if raw is None else decode_text(raw, rel, report)
     digest = hashlib.sha256(raw or b"").hexdigest()
+    if text is not None and _FENCE.match(text.split("\n", 1)[0]):
+        # Keys belong in alliance.yaml; silently showing them as text would confuse.
+        report.emit("index-front-matter", rel, 1, 1)
+        return SourceDoc("alliance_body", slug, rel, None, Positions(), None, 1, digest,
+                         ok=False)
     return SourceDoc("alliance_body", slug, rel, None, Positions(), text, 1, digest,
                      ok=text is not None)
 

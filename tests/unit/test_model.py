@@ -48,9 +48,9 @@ def test_stories_are_newest_first(make_site) -> None:
 
 def test_region_terms_nest_province_city_district(make_site) -> None:
     m = model_of(make_site())
-    district = m.term("regions", "雨花台区")
-    assert district.parent == "南京市"
-    assert m.term("regions", "南京市").parent == "江苏省"
+    district = m.term("regions", "江苏省/南京市/雨花台区")
+    assert district.parent == "江苏省/南京市"
+    assert m.term("regions", "江苏省/南京市").parent == "江苏省"
     assert m.region_of(m.get("alliance", "test-chain")) is district
 
 
@@ -82,3 +82,19 @@ def test_a_symlink_out_of_content_is_refused(make_site, tmp_path: Path) -> None:
         "title: 第一个案例", "title: 第一个案例\ncover: /media/link.png"), encoding="utf-8")
     result = build(site, write=False)
     assert [d.code for d in result.report.errors] == ["path-escape"]
+
+
+def test_districts_with_the_same_name_get_separate_pages(make_site) -> None:
+    extra = "summary: S\nindustries: [A]\norganization: {type: 其他}\n"
+    m = model_of(make_site({
+        "content/alliances/nj/alliance.yaml": "name: 南京鼓楼\nregion: {province: 江苏省, "
+                                              "city: 南京市, district: 鼓楼区}\n" + extra,
+        "content/alliances/fz/alliance.yaml": "name: 福州鼓楼\nregion: {province: 福建省, "
+                                              "city: 福州市, district: 鼓楼区}\n" + extra,
+    }))
+    nj = m.term("regions", "江苏省/南京市/鼓楼区")
+    fz = m.term("regions", "福建省/福州市/鼓楼区")
+    assert nj.label == fz.label == "鼓楼区"
+    assert nj.url != fz.url
+    assert [a.slug for a in nj.items] == ["nj"]
+    assert m.term("regions", "江苏省/南京市/雨花台区").url == "regions/yuhuataiqu/"
