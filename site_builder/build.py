@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import Report
+from .linkcheck import check_links
 from .maps import provider_for
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
@@ -88,6 +89,9 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
             theme = find_theme(options.site_dir)
             outputs = render_site(model, theme, report, provider, progress, cache.markdown,
                                   options.jobs)
+        if options.strict or not write:  # `check` and `build --strict` check every link
+            with timings.stage("links"):
+                check_links(outputs, report)
     stats = None
     if write and not report.has_errors:
         with timings.stage("write"):

@@ -314,6 +314,14 @@ CATALOGUE: dict[str, Message] = {
         "Keys such as name and summary belong in alliance.yaml; index.md holds only text. "
         "Remove the part between the --- lines.",
     ),
+    "broken-link": Message(
+        E,
+        "页面 {page} 里的链接“{value}”指向不存在的{what}。",
+        "A link '{value}' on the page {page} leads to a missing {what}.",
+        "链接写在正文（包括正文里的 HTML）中时改这个文件；若来自模板，检查网站的 templates/ 文件夹。",
+        "If the link is in the text (raw HTML included) fix this file; if it comes from a "
+        "template, check the site's templates/ folder.",
+    ),
     "unexpected-file": Message(
         E,
         "content/ 里有一个不认识的文件。",

@@ -46,6 +46,7 @@ STORIES_PER_PAGE = 10
 class Output:
     path: str  # relative to the output folder, forward slashes
     data: bytes
+    source: str = ""  # the content file or template that produced a page (for messages)
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,9 @@ class SiteRenderer:
         except jinja2.TemplateError as exc:
             self._template_error(exc)
             return None
-        return Output(task.file, html.encode("utf-8"))
+        source = (task.item.body_file or task.item.file) if task.item else (
+            f"templates/{task.template}")
+        return Output(task.file, html.encode("utf-8"), source)
 
     # ---- maps -------------------------------------------------------------------------
 

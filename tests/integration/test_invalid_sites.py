@@ -31,7 +31,7 @@ def test_invalid_site_reports_file_line_key_and_message(case: Path, tmp_path: Pa
     _overlay(case, site)
     expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
 
-    result = build(site)
+    result = build(site, **expected.get("options", {}))
 
     found = [d.as_dict() for d in result.report.items]
     assert len(found) == len(expected["diagnostics"]), result.report.format()
