@@ -322,6 +322,35 @@ CATALOGUE: dict[str, Message] = {
         "If the link is in the text (raw HTML included) fix this file; if it comes from a "
         "template, check the site's templates/ folder.",
     ),
+    "case-collision": Message(
+        E,
+        "这个文件名与“{other}”只差大小写，在 Windows 和 macOS 电脑上它们是同一个文件。",
+        "This name differs from '{other}' only in upper/lower case: on Windows and macOS "
+        "disks they are the same file.",
+        "改掉其中一个的名字（文件名建议全部用小写）。",
+        "Rename one of them (lower-case names are safest).",
+    ),
+    "file-too-large": Message(
+        E,
+        "文件太大：{size} MB，最多 {max} MB。",
+        "The file is too large: {size} MB, at most {max} MB.",
+        "图片请先压缩或缩小尺寸；很长的文字请拆成几个文件。",
+        "Compress or shrink images; split very long texts into several files.",
+    ),
+    "image-too-large": Message(
+        E,
+        "图片尺寸太大：{width}×{height} 像素，最多约 {max} 百万像素。",
+        "The image is too large: {width}×{height} pixels, at most about {max} megapixels.",
+        "用图片软件把长边缩小到 4000 像素以内再放进来。",
+        "Resize it to at most 4000 pixels on the long side.",
+    ),
+    "bad-image": Message(
+        E,
+        "图片文件已损坏或不是它的扩展名所说的格式。",
+        "The image file is damaged or not in the format its extension says.",
+        "用图片软件打开后重新另存为 JPG 或 PNG。",
+        "Open it in an image editor and save it again as JPG or PNG.",
+    ),
     "unexpected-file": Message(
         E,
         "content/ 里有一个不认识的文件。",

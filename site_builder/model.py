@@ -179,6 +179,7 @@ class _Linker:
     records: dict[tuple[str, str], Validated]
     published: dict[tuple[str, str], Item]
     content_dir: Path
+    asset_paths: frozenset[str]
 
     def at(self, rec: Validated, path: KeyPath) -> tuple[str, int | None, int | None, str]:
         line, col = rec.positions.of_value(path)
@@ -217,8 +218,9 @@ class _Linker:
         if rel is None or not _inside(self.content_dir, rel):
             self.report.emit("path-escape", file, line, col, key, value=value)
             return None
-        target = self.content_dir / rel
-        if not target.is_file():
+        # Compare with the files found, not the disk: a case-insensitive disk would accept
+        # Photo.JPG for photo.jpg here and the published site would then miss it.
+        if rel not in self.asset_paths:
             self.report.emit("missing-file", file, line, col, key, value=value)
             return None
         if PurePosixPath(rel).suffix.lower() not in IMAGE_SUFFIXES:
@@ -288,7 +290,8 @@ def link_model(
         published[key] = Item(rec.doc.kind, rec.doc.slug, rec.doc.path, data, body, body_line,
                               body_file, rec.doc.digest, draft, future, lines)
 
-    linker = _Linker(report, records, published, options.content_dir)
+    linker = _Linker(report, records, published, options.content_dir,
+                     frozenset(a.path for a in assets))
     items: dict[tuple[str, str], Item] = {}
     for key, item in published.items():
         items[key] = _link_item(linker, records[key], item)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ KeyPath = tuple[str | int, ...]
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
 YAML_SUFFIXES = (".yaml", ".yml")
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a YAML or Markdown file
+MAX_ASSET_BYTES = 30 * 1024 * 1024  # an image or attachment
+MAX_IMAGE_PIXELS = 40_000_000  # decoding more would take seconds and gigabytes
 
 # Kind folder -> (kind, file suffixes of its records). Alliances are folders, handled apart.
 RECORD_FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -116,7 +119,13 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
     site: SourceDoc | None = None
     docs: list[SourceDoc] = []
     assets: list[AssetFile] = []
+    real_root = os.path.realpath(content_dir)
     for rel, abspath in _walk(content_dir):
+        real = os.path.realpath(abspath)
+        if not real.startswith(real_root + os.sep):
+            # A link to a file outside content/ would publish whatever it points at.
+            report.emit("path-escape", rel, value=rel)
+            continue
         parts = PurePosixPath(rel).parts
         suffix = PurePosixPath(rel).suffix.lower()
         top = parts[0]
@@ -157,7 +166,42 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
             report.emit("alliance-folder-empty", f"alliances/{folder.name}", slug=folder.name)
     if site is None:
         report.emit("missing-site", "site.yaml")
+    _check_case_collisions([d.path for d in docs] + [a.path for a in assets], report)
+    for asset in assets:
+        check_asset(asset, report)
     return Sources(site, tuple(docs), tuple(assets), content_dir)
+
+
+def _check_case_collisions(paths: list[str], report: Report) -> None:
+    """Two names that differ only in case are one file on Windows and macOS disks."""
+    seen: dict[str, str] = {}
+    for path in sorted(paths):
+        key = path.lower()
+        if key in seen:
+            report.emit("case-collision", path, other=seen[key])
+        else:
+            seen[key] = path
+
+
+def check_asset(asset: AssetFile, report: Report) -> None:
+    """Refuse files too big to publish, and images too big to decode safely."""
+    size = asset.abspath.stat().st_size
+    if size > MAX_ASSET_BYTES:
+        report.emit("file-too-large", asset.path, size=f"{size / 1048576:.1f}",
+                    max=f"{MAX_ASSET_BYTES // 1048576}")
+        return
+    if PurePosixPath(asset.path).suffix.lower() in IMAGE_SUFFIXES - {".svg"}:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(asset.abspath) as image:  # reads the header only
+                width, height = image.size
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            report.emit("bad-image", asset.path)
+            return
+        if width * height > MAX_IMAGE_PIXELS:
+            report.emit("image-too-large", asset.path, width=width, height=height,
+                        max=MAX_IMAGE_PIXELS // 1_000_000)
 
 
 def _walk(root: Path) -> Iterator[tuple[str, Path]]:
@@ -210,7 +254,8 @@ def decode_text(raw: bytes, rel: str, report: Report) -> str | None:
 def _read_bytes(abspath: Path, rel: str, report: Report) -> bytes | None:
     size = abspath.stat().st_size
     if size > MAX_FILE_BYTES:
-        report.emit("too-long", rel, length=size, max=MAX_FILE_BYTES)
+        report.emit("file-too-large", rel, size=f"{size / 1048576:.1f}",
+                    max=f"{MAX_FILE_BYTES // 1048576}")
         return None
     return abspath.read_bytes()
 
@@ -331,8 +376,18 @@ def parse_yaml(
             problem=L(_PROBLEMS_ZH.get(problem, problem), problem),
         )
         return None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        report.emit("yaml-syntax", rel, problem=L(str(exc), str(exc)))
+    except yaml.reader.ReaderError as exc:  # a control character, pasted from elsewhere
+        before = text[: exc.position]
+        line = before.count("\n") + 1 + line_offset
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        report.emit("yaml-syntax", rel, line, col, problem=L(
+            f"这里有一个看不见的控制字符（{char}），多半是从别处复制时带进来的，请删掉它",
+            f"an invisible control character ({char}), probably pasted from elsewhere; "
+            "delete it"))
+        return None
+    except yaml.YAMLError as exc:
+        report.emit("yaml-syntax", rel, 1 + line_offset, 1, problem=L(str(exc), str(exc)))
         return None
     if node is None:
         return {}, Positions()

@@ -81,7 +81,8 @@ def test_a_symlink_out_of_content_is_refused(make_site, tmp_path: Path) -> None:
     site_story.write_text(site_story.read_text(encoding="utf-8").replace(
         "title: 第一个案例", "title: 第一个案例\ncover: /media/link.png"), encoding="utf-8")
     result = build(site, write=False)
-    assert [d.code for d in result.report.errors] == ["path-escape"]
+    assert [(d.code, d.file) for d in result.report.errors] == [
+        ("path-escape", "media/link.png"), ("path-escape", "stories/first-story.md")]
 
 
 def test_districts_with_the_same_name_get_separate_pages(make_site) -> None:

@@ -95,3 +95,13 @@ def test_upper_case_markdown_extension_is_read_as_markdown(tmp_path: Path) -> No
     path.write_text("---\ntitle: T\n---\n正文\n", encoding="utf-8")
     doc = read_record(path, "stories/S.MD", "story", "S", Report())
     assert doc.ok and doc.data == {"title": "T"} and doc.body == "正文\n"
+
+
+def test_a_content_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.md"
+    path.write_bytes(b"---\ntitle: T\n---\n" + b"x" * (6 * 1024 * 1024))
+    report = Report()
+    doc = read_record(path, "pages/big.md", "page", "big", report)
+    assert not doc.ok
+    (d,) = report.items
+    assert (d.code, d.message()) == ("file-too-large", "文件太大：6.0 MB，最多 5 MB。")

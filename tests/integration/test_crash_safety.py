@@ -1,0 +1,54 @@
+"""A build killed at any moment leaves the previous output complete; the next one works."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import REPO, copy_site
+from tests.integration.test_demo_build import tree_digest
+
+# Runs the real CLI with file writes slowed down, so that SIGKILL lands mid-write.
+DRIVER = """
+import sys, time, pathlib
+original = pathlib.Path.write_bytes
+def slow(self, data):
+    time.sleep(0.003)
+    return original(self, data)
+pathlib.Path.write_bytes = slow
+from site_builder.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_during_write_keeps_the_previous_output(tmp_path: Path) -> None:
+    site = copy_site(REPO, tmp_path / "site")
+    out = site / "output"
+    first = subprocess.run([sys.executable, "-c", DRIVER, "build", str(site)],
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(out)
+    # Change every page so the killed build must write (not hard-link) its files.
+    site_yaml = site / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "title:", "title: 新", 1), encoding="utf-8")
+    for delay in (0.0, 0.15, 0.4):
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, "build", str(site)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not list(site.glob(".output.staging-*")) and time.monotonic() < deadline:
+            time.sleep(0.005)  # wait until it is writing
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert tree_digest(out) == before, f"output changed after a kill at +{delay}s"
+    again = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site)],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert tree_digest(out) != before
+    assert "新" in (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".output")) == []

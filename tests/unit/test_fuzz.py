@@ -1,0 +1,86 @@
+"""Property tests: for any input, loaders give a value or a located diagnostic, never raise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from site_builder.dates import PartialDate, parse_date
+from site_builder.diagnostics import Report
+from site_builder.schema import validate_doc
+from site_builder.sources import SourceDoc, parse_yaml, read_record, split_front_matter
+
+FAST = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Text that looks like YAML: keys, colons, quotes, brackets, indentation, CJK, controls.
+yamlish = st.text(alphabet=st.sampled_from(list(
+    "abc: -[]{},'\"#&*!|>%@`\n\t 0123456789.年月日张家港链主\r\x00\x1b\ufeff\u2028")),
+    max_size=200)
+
+
+@FAST
+@given(yamlish)
+def test_front_matter_split_never_raises(text: str) -> None:
+    report = Report()
+    result = split_front_matter(text, "stories/x.md", report)
+    if result is None:
+        assert all(d.line is not None for d in report.items)
+    else:
+        _yaml_text, _offset, body, body_line = result
+        assert text.split("\n")[body_line - 1:] == body.split("\n")
+
+
+@FAST
+@given(yamlish)
+def test_yaml_gives_data_or_a_located_diagnostic(text: str) -> None:
+    report = Report()
+    result = parse_yaml(text, "enterprises/x.yaml", report)
+    if result is None:
+        assert report.items and all(d.line is not None for d in report.items), report.format()
+
+
+@FAST
+@given(st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.booleans(),
+                 st.dates(), st.none()))
+def test_dates_parse_or_refuse(value: object) -> None:
+    parsed = parse_date(value)
+    assert parsed is None or isinstance(parsed, PartialDate)
+
+
+@FAST
+@given(yamlish, st.text(max_size=70),
+       st.sampled_from(["alliance", "enterprise", "story", "station", "listing", "page"]))
+def test_validation_of_any_parsed_file_never_raises(text: str, slug: str, kind: str) -> None:
+    report = Report()
+    parsed = parse_yaml(text, f"{kind}/x.yaml", report)
+    if parsed is None:
+        return
+    data, positions = parsed
+    validate_doc(SourceDoc(kind, slug, f"{kind}/x.yaml", data, positions), report)
+
+
+@FAST
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True))
+def test_any_coordinates_are_accepted_or_reported(lat: float, lon: float) -> None:
+    report = Report()
+    text = f"name: S\naddress: A\ntype: 其他\nlocation: {{lat: {lat!r}, lon: {lon!r}}}\n"
+    parsed = parse_yaml(text.replace("nan", ".nan").replace("inf", ".inf"), "s.yaml", report)
+    if parsed is None:
+        return
+    rec = validate_doc(SourceDoc("station", "s", "s.yaml", *parsed), report)
+    if rec.ok:
+        assert -90 <= rec.data["location"]["lat"] <= 90
+        assert -180 <= rec.data["location"]["lon"] <= 180
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_any_bytes_in_a_file_are_read_or_reported(tmp_path_factory, data: bytes) -> None:
+    path: Path = tmp_path_factory.mktemp("fuzz") / "x.md"
+    path.write_bytes(data)
+    report = Report()
+    doc = read_record(path, "stories/x.md", "story", "x", report)
+    assert doc.ok or report.items
