@@ -84,6 +84,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alliance.listings": ("三张清单", "Needs, resources and projects"),
     "alliance.contact": ("联系方式", "Contact"),
     "alliance.members": ("成员", "Members"),
+    "alliance.qr": ("扫码访问本页", "Scan to open this page"),
     "alliance.members_count": ("{n} 家成员单位", "{n} members"),
     "alliance.print": ("打印 / 存为 PDF（一链一册）", "Print / save as PDF (brochure)"),
     "contact.address": ("地址", "Address"),

@@ -20,8 +20,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import feeds
+from .charts import stats_chart_svg
 from .dates import PartialDate
 from .diagnostics import L, Report
+from .diagram import chain_svg
 from .i18n import enum_label, translate
 from .maps import (
     STATION_TYPE_NAMES,
@@ -38,6 +40,7 @@ from .maps import (
 from .markdown import MarkdownRenderer, render_inline
 from .model import Item, Model, Term, group_members, member_counts, region_paths
 from .opendata import DATA_FILES, open_data
+from .qrcodes import qr_svg
 
 STORIES_PER_PAGE = 10
 
@@ -129,6 +132,9 @@ class SiteRenderer:
         )
         lang = self.lang
         env.globals.update(
+            chain_svg=lambda *a, **k: Markup(chain_svg(*a, **k)),
+            stats_chart=lambda *a, **k: Markup(stats_chart_svg(*a, **k)),
+            qr_svg=lambda *a, **k: Markup(qr_svg(*a, **k)),
             t=lambda key, **kw: translate(key, lang, **kw),
             site=self.config,
             model=self.model,
