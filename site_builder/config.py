@@ -86,12 +86,16 @@ class SiteConfig:
         return self.base_url + path.lstrip("/")
 
 
+# Editors date stories in Beijing time, whatever the timezone of the machine building.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
 def build_date() -> dt.date:
-    """Today, or the date fixed by SOURCE_DATE_EPOCH for reproducible builds."""
+    """Today in Beijing, or the day of SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), tz=BEIJING).date()
+    return dt.datetime.now(BEIJING).date()
 
 
 def make_config(data: dict[str, Any], options: BuildOptions, report: Report,
