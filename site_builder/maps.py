@@ -217,13 +217,13 @@ class StationLayer(JSCSSMixin, MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, rows: list[list[Any]], options: dict[str, Any],
+    def __init__(self, rows_json: str, options_json: str,
                  js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
         super().__init__()
         self._name = "StationLayer"
         # Chinese kept as UTF-8 (tojson's \\uXXXX would double the size of a big map).
-        self.rows_json = script_json(rows)
-        self.options_json = script_json(options)
+        self.rows_json = rows_json
+        self.options_json = options_json
         self.default_js = js
         self.default_css = css
 
@@ -248,13 +248,63 @@ def script_json(value: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+class MapMaker:
+    """Builds maps, rendering each shape of folium map once per build.
+
+    folium compiles its templates for every element it renders, about 20 ms a map; a site
+    with 5,000 stations has 5,000 station maps that differ only in their name and data. So
+    folium renders a map of each shape (provider, page depth, size, view) once with
+    placeholders, and every map of that shape is the same text with its own values.
+    """
+
+    _NAME, _ROWS, _OPTIONS = "SBMAPNAME", '"SBMAPROWS"', '"SBMAPOPTIONS"'
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self._shapes: dict[tuple[Any, ...], MapFragment] = {}
+
+    def build(self, name: str, points: Sequence[MapPoint], asset: Callable[[str], str],
+              options: dict[str, Any], center: tuple[float, float] | None = None,
+              zoom: int | None = None, height_class: str = "map-large") -> MapFragment:
+        key = (asset("map.js"), height_class, center, zoom)
+        if key not in self._shapes:
+            self._shapes[key] = build_map(self._NAME, [], self.provider, asset, {}, center,
+                                          zoom, height_class, placeholders=True)
+        shape = self._shapes[key]
+        with_wgs = self.provider.datum != "wgs84"
+        rows = script_json([point_row(p, with_wgs) for p in points])
+        opts = script_json(self._options(points, options, center))
+
+        values = {self._NAME: name, self._ROWS: rows, self._OPTIONS: opts}
+        markers = re.compile("|".join(re.escape(m) for m in values))
+
+        def fill(text: str) -> str:
+            # One pass: text put in (a station called SBMAPNAME) is never replaced again.
+            return markers.sub(lambda match: values[match.group(0)], text)
+
+        return MapFragment(shape.css, shape.js, fill(shape.html), fill(shape.script))
+
+    def _options(self, points: Sequence[MapPoint], options: dict[str, Any],
+                 center: tuple[float, float] | None) -> dict[str, Any]:
+        return map_options(self.provider, points, options, center)
+
+
+def map_options(provider: Provider, points: Sequence[MapPoint], options: dict[str, Any],
+                center: tuple[float, float] | None) -> dict[str, Any]:
+    """What map.js needs besides the rows: labels, app URL templates, datum, view."""
+    return {**options, "nav": NAV_URLS, "datum": provider.datum,
+            "review": provider.review_number or "",
+            "fit": None if center else _bounds(points)}
+
+
 def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
               asset: Callable[[str], str], options: dict[str, Any],
               center: tuple[float, float] | None = None, zoom: int | None = None,
-              height_class: str = "map-large") -> MapFragment:
+              height_class: str = "map-large", placeholders: bool = False) -> MapFragment:
     """Build one map with folium and split it into pieces for our templates.
 
-    `asset` turns a name under assets/ into the URL the page uses.
+    `asset` turns a name under assets/ into the URL the page uses. With `placeholders`,
+    the rows and options are MapMaker's markers, to be filled in later.
     """
     m = folium.Map(location=list(center) if center else None, zoom_start=zoom or 12,
                    tiles=None, control_scale=True, prefer_canvas=False)
@@ -265,12 +315,14 @@ def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
                          max_zoom=tile.max_zoom, subdomains=tile.subdomains,
                          overlay=tile.overlay, control=False).add_to(m)
     with_wgs = provider.datum != "wgs84"
-    rows = [point_row(p, with_wgs) for p in points]
+    if placeholders:
+        rows_json, options_json = MapMaker._ROWS, MapMaker._OPTIONS
+    else:
+        rows_json = script_json([point_row(p, with_wgs) for p in points])
+        options_json = script_json(map_options(provider, points, options, center))
     StationLayer(
-        rows,
-        {**options, "nav": NAV_URLS, "datum": provider.datum,
-         "review": provider.review_number or "",
-         "fit": None if center else _bounds(points)},
+        rows_json,
+        options_json,
         [("markercluster", asset("vendor/markercluster/leaflet.markercluster.js")),
          ("site_builder_map", asset("map.js"))],
         [("markercluster_css", asset("vendor/markercluster/MarkerCluster.css")),

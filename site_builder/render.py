@@ -30,8 +30,8 @@ from .maps import (
     MapFragment,
     MapPoint,
     Provider,
+    MapMaker,
     VendorError,
-    build_map,
     legend,
     make_point,
     nav_links,
@@ -117,6 +117,7 @@ class SiteRenderer:
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
         self.provider = provider
+        self.maps = MapMaker(provider) if provider else None
         self.points = self._map_points() if provider else {}
 
     # ---- environment ------------------------------------------------------------------
@@ -401,8 +402,10 @@ class SiteRenderer:
         options = {**options, "labels": labels, "root": root,
                    "legend": legend(self.lang, True),
                    "stationKinds": len(STATION_TYPE_NAMES), "statusId": f"{name}-status"}
-        return build_map(name.replace("-", "_"), points, self.provider,
-                         lambda asset: self.asset_url(asset, root), options, center, zoom, size)
+        assert self.maps is not None
+        return self.maps.build(name.replace("-", "_"), points,
+                               lambda asset: self.asset_url(asset, root), options, center,
+                               zoom, size)
 
     def _legend(self, points: list[MapPoint]) -> dict[str, Any]:
         """What the page shows around the map: legend, credits and review number."""

@@ -145,3 +145,18 @@ def test_csv_tables_open_in_spreadsheets(built_demo: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 6
     assert {r["slug"] for r in rows} >= {"zhangjiagang-three-chains", "songjiang-g60-clusters"}
+
+
+def test_a_map_from_a_shared_shape_equals_one_built_directly() -> None:
+    osm, _ = provider(provider="osm")
+    points = [maps.make_point({"lat": 31.9 + i / 100, "lon": 118.8}, osm, kind=i % 3,
+                              name=f"站 SBMAPNAME {i}", url=f"stations/s{i}/")
+              for i in range(3)]
+    options = {"labels": {"x": "地图"}, "filter": True}
+    maker = maps.MapMaker(osm)
+    for name in ("first", "second"):  # the second reuses the first one's shape
+        made = maker.build(name, points, lambda a: "../assets/" + a, options, None, None,
+                           "map-medium")
+        direct = maps.build_map(name, points, osm, lambda a: "../assets/" + a, options,
+                                None, None, "map-medium")
+        assert made == direct
