@@ -18,12 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_site import generate  # noqa: E402
+from generate_site import generate
 
-from site_builder.build import run  # noqa: E402
-from site_builder.config import BuildOptions  # noqa: E402
-from site_builder.maps import provider_for  # noqa: E402
-from site_builder.render import PageTask, SiteRenderer, find_theme  # noqa: E402
+from site_builder.build import run
+from site_builder.config import BuildOptions
+from site_builder.maps import provider_for
+from site_builder.render import PageTask, SiteRenderer, find_theme
 
 
 def main() -> None:

@@ -28,9 +28,9 @@ from .i18n import enum_label, translate
 from .maps import (
     STATION_TYPE_NAMES,
     MapFragment,
+    MapMaker,
     MapPoint,
     Provider,
-    MapMaker,
     VendorError,
     legend,
     make_point,
