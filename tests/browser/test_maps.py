@@ -96,3 +96,14 @@ def _read(base: str, path: str) -> str:
 
     with urlopen(base + path) as response:
         return response.read().decode("utf-8")
+
+
+def test_alliance_page_prints_as_a_brochure(page, demo_url) -> None:
+    page.goto(demo_url + "alliances/zhangjiagang-three-chains/")
+    page.emulate_media(media="print")
+    assert not page.locator(".masthead").is_visible()
+    assert not page.locator(".mainnav").is_visible()
+    assert page.locator(".print-qr svg.qr-svg").is_visible()
+    assert page.locator(".chain-svg-horizontal").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000

@@ -108,3 +108,30 @@ def test_new_scaffolds_every_kind_and_never_overwrites(tmp_path: Path) -> None:
     assert again.returncode == 2
     assert "已存在" in again.stderr
     assert cli("new", "station", "Bad_Name", str(site)).returncode == 2
+
+
+def test_progress_is_shown_only_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    site = copy_site(MINIMAL, tmp_path / "site")
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site)],
+                          stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert "渲染页面 / rendering".encode() in shown
+    piped = cli("build", str(site))
+    assert "rendering" not in piped.stderr
