@@ -87,8 +87,10 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     if not report.has_errors:
         with timings.stage("render"):
             theme = find_theme(options.site_dir)
+            # `check` writes nothing, not even the image cache.
+            image_cache = options.site_dir / ".cache" / "images" if write else None
             outputs = render_site(model, theme, report, provider, progress, cache.markdown,
-                                  options.jobs)
+                                  options.jobs, image_cache)
         if options.strict or not write:  # `check` and `build --strict` check every link
             with timings.stage("links"):
                 check_links(outputs, report)

@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 from .diagnostics import Report
 from .render import Output
 
-_LINK_ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "srcset",
-               "iframe": "src"}
+_LINK_ATTRS = {"a": ("href",), "link": ("href",), "img": ("src", "srcset"),
+               "script": ("src",), "source": ("srcset",), "iframe": ("src",)}
 
 
 class _Page(HTMLParser):
@@ -29,7 +29,7 @@ class _Page(HTMLParser):
         for name, value in attrs:
             if name in ("id", "name") and value:
                 self.ids.add(value)
-            if value and name == _LINK_ATTRS.get(tag) and not (
+            if value and name in _LINK_ATTRS.get(tag, ()) and not (
                     tag == "link" and ("canonical", "rel") in attrs):
                 if name == "srcset":
                     self.links.extend(part.split()[0] for part in value.split(",") if part)

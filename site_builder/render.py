@@ -25,6 +25,7 @@ from .dates import PartialDate
 from .diagnostics import L, Report
 from .diagram import chain_svg
 from .i18n import enum_label, translate
+from .images import ProcessedImages, process_images
 from .maps import (
     STATION_TYPE_NAMES,
     MapFragment,
@@ -106,13 +107,15 @@ class SiteRenderer:
 
     def __init__(self, model: Model, theme: Theme, report: Report,
                  assets: dict[str, str], md_memo: dict[str, str] | None = None,
-                 provider: Provider | None = None) -> None:
+                 provider: Provider | None = None,
+                 images: ProcessedImages | None = None) -> None:
         self.model = model
         self.config = model.config
         self.lang = self.config.lang
         self.report = report
         self.theme = theme
         self.asset_versions = assets  # 'assets/site.css' → short content hash
+        self.images = images or ProcessedImages({}, {})
         self.known = self._known_paths()
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
@@ -325,6 +328,8 @@ class SiteRenderer:
             "footer_html": Markup(footer),
             "url": lambda target: self.url(target, root),
             "asset": lambda name: self.asset_url(name, root),
+            "picture": lambda path, alt="", sizes="100vw", cls="", lazy=True: self.picture(
+                path, root, alt, sizes, cls, lazy),
             "md": lambda text, item=None, key="description": Markup(
                 self._md_field(text, item, root, key)),
         }
@@ -426,6 +431,25 @@ class SiteRenderer:
             return text
         return root + text.lstrip("/")
 
+    def picture(self, path: str, root: str, alt: str, sizes: str, cls: str,
+                lazy: bool) -> Markup:
+        """A <picture> with WebP and fallback widths; plain <img> for SVG."""
+        loading = ' loading="lazy"' if lazy else ""
+        info = self.images.infos.get(path)
+        if info is None:
+            return Markup('<img src="{}" alt="{}" class="{}"{} decoding="async">').format(
+                root + path, alt, cls, Markup(loading))
+        webp = ", ".join(f"{root}{v.path} {v.width}w" for v in info.variants
+                         if v.mime == "image/webp")
+        fallback = ", ".join(f"{root}{v.path} {v.width}w" for v in info.variants
+                             if v.mime != "image/webp")
+        return Markup(
+            '<picture><source type="image/webp" srcset="{}" sizes="{}">'
+            '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" class="{}"'
+            '{} decoding="async"></picture>').format(
+            webp, sizes, root + info.src, fallback, sizes, info.width, info.height, alt, cls,
+            Markup(loading))
+
     def asset_url(self, name: str, root: str) -> str:
         path = f"assets/{name}"
         version = self.asset_versions.get(path)
@@ -525,9 +549,15 @@ def asset_outputs(theme: Theme) -> list[Output]:
     return [Output(f"assets/{rel}", found[rel].read_bytes()) for rel in sorted(found)]
 
 
-def content_outputs(model: Model) -> list[Output]:
-    """Media and alliance files, copied to the same place under the output."""
-    return [Output(a.path, a.abspath.read_bytes()) for a in model.assets]
+def content_outputs(model: Model, images: ProcessedImages) -> list[Output]:
+    """Media and alliance files at the same place under the output (huge images shrunk),
+    then the image variants."""
+    out = [Output(a.path, images.files.get(a.path) or a.abspath.read_bytes())
+           for a in model.assets]
+    assets = {a.path for a in model.assets}
+    out += [Output(path, data) for path, data in sorted(images.files.items())
+            if path not in assets]
+    return out
 
 
 def vendor_outputs(report: Report) -> list[Output]:
@@ -545,11 +575,13 @@ def version_of(data: bytes) -> str:
 
 def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 progress: Callable[[int, int], None] | None = None,
-                md_memo: dict[str, str] | None = None, jobs: int = 1) -> list[Output]:
+                md_memo: dict[str, str] | None = None, jobs: int = 1,
+                image_cache: Path | None = None) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media."""
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
-    renderer = SiteRenderer(model, theme, report, versions, md_memo, provider)
+    images = process_images((a.path for a in model.assets), model.content_dir, image_cache)
+    renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images)
     tasks = list(renderer.tasks())
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_PAGES and _can_fork():
         outputs = _render_parallel(renderer, tasks, jobs, progress)
@@ -564,6 +596,6 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     outputs.extend(feeds.feed_outputs(model, [t for t in tasks if t.path != "404.html"],
                                       renderer.md))
     outputs.extend(assets)
-    outputs.extend(content_outputs(model))
+    outputs.extend(content_outputs(model, images))
     outputs.extend(Output(path, data) for path, data in open_data(model))
     return outputs
