@@ -94,6 +94,7 @@ def _make(data: bytes, suffix: str, name: str) -> dict:
     fmt = RASTER[suffix]
     fallback_fmt = "PNG" if fmt in ("PNG", "GIF") or image.mode in ("RGBA", "LA", "P") else "JPEG"
     ext = {"PNG": "png", "JPEG": "jpg"}[fallback_fmt]
+    fallback_mime = "image/png" if ext == "png" else "image/jpeg"
     widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
     files: dict[str, bytes] = {}
     variants = []
@@ -101,7 +102,7 @@ def _make(data: bytes, suffix: str, name: str) -> dict:
         h = round(height * w / width)
         resized = image if w == width else image.resize((w, h), Image.Resampling.LANCZOS)
         for out_fmt, out_ext, mime in (("WEBP", "webp", "image/webp"),
-                                       (fallback_fmt, ext, f"image/{'png' if ext == 'png' else 'jpeg'}")):
+                                       (fallback_fmt, ext, fallback_mime)):
             path = f"img/{name}-{w}.{out_ext}"
             files[path] = _encode(resized, out_fmt)
             variants.append({"path": path, "width": w, "mime": mime})

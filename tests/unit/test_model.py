@@ -76,6 +76,7 @@ def test_a_symlink_out_of_content_is_refused(make_site, tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"\x89PNG")
     site = make_site()
+    (site / "content/media").mkdir(exist_ok=True)  # git keeps no empty folders
     (site / "content/media/link.png").symlink_to(secret)
     site_story = site / "content/stories/first-story.md"
     site_story.write_text(site_story.read_text(encoding="utf-8").replace(
