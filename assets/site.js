@@ -43,6 +43,17 @@
   }
   var forms = document.querySelectorAll("form[data-filter-target]");
   for (var f = 0; f < forms.length; f++) setupFilter(forms[f]);
+  var copiers = document.querySelectorAll("[data-copy]");
+  for (var c = 0; c < copiers.length; c++) {
+    if (!navigator.clipboard) break;
+    copiers[c].hidden = false;
+    copiers[c].addEventListener("click", function (e) {
+      var b = e.currentTarget;
+      navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+        b.textContent = b.getAttribute("data-done");
+      });
+    });
+  }
   var printers = document.querySelectorAll("[data-print]");
   for (var p = 0; p < printers.length; p++) {
     printers[p].hidden = false;

@@ -216,3 +216,33 @@ def test_english_site_reports_problems_in_english(make_site) -> None:
     assert "enterprises/test-member.yaml:2:1  error  sumary" in text
     assert "Unknown key 'sumary'." in text
     assert "Did you mean 'summary'?" in text
+
+
+def _json_ld(html: str) -> dict:
+    import json
+
+    block = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    return json.loads(block)
+
+
+def test_pages_carry_structured_data_and_share_images(built_demo: Path) -> None:
+    story = (built_demo / "stories/baidu-ai-cloud-move-in/index.html").read_text("utf-8")
+    data = _json_ld(story)
+    assert data["@type"] == "NewsArticle" and data["datePublished"] == "2025-12-11"
+    assert data["mainEntityOfPage"].startswith("https://example.gov.cn/dangjian/stories/")
+    alliance = (built_demo / "alliances/zhangjiagang-three-chains/index.html").read_text("utf-8")
+    org = _json_ld(alliance)
+    assert org["@type"] == "Organization" and org["address"]["addressRegion"] == "江苏省"
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', alliance).group(1)
+    assert image.startswith("https://example.gov.cn/dangjian/img/")
+    assert (built_demo / image.split("/dangjian/", 1)[1]).is_file()
+    assert '<link rel="alternate" type="application/atom+xml"' in story
+
+
+def test_alliance_station_and_story_pages_carry_a_qr_code_of_their_url(built_demo: Path
+                                                                       ) -> None:
+    for page in ("alliances/ganjiang-biomedicine/", "stations/shazhou-red-cube/",
+                 "stories/baidu-ai-cloud-move-in/"):
+        html = (built_demo / page / "index.html").read_text(encoding="utf-8")
+        assert html.count('class="qr-svg"') == 2, page  # share control + print
+        assert f"https://example.gov.cn/dangjian/{page}" in html
