@@ -198,6 +198,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notfound.description": ("您访问的页面不存在或已移动。",
                              "The page you asked for does not exist or has moved."),
     "notfound.back": ("返回首页", "Back to the home page"),
+    # punctuation that differs between the languages
+    "p.list": ("、", ", "),
+    "p.comma": ("，", ", "),
+    "p.colon": ("：", ": "),
+    "p.open": ("（", " ("),
+    "p.close": ("）", ")"),
+    "listings.group": ("{kind}清单", "{kind}"),
     # misc
     "more": ("查看更多", "More"),
     "read_more": ("阅读全文", "Read more"),
