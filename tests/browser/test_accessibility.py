@@ -1,0 +1,102 @@
+"""axe-core in headless Chromium on one page of every type; keyboard and phone checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+AXE = REPO / "node_modules/axe-core/axe.min.js"
+PAGES = ["", "alliances/", "alliances/zhangjiagang-three-chains/", "enterprises/",
+         "enterprises/shagang-group/", "stories/", "stories/page/2/",
+         "stories/baidu-ai-cloud-move-in/", "stations/", "stations/shazhou-red-cube/",
+         "listings/", "listings/" + "{listing}/", "pages/about/", "tags/", "industries/",
+         "regions/", "regions/yuhuataiqu/", "map/", "404.html"]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from the npm registry, pinned by package-lock.json."""
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO, check=False,
+                       capture_output=True, timeout=300)
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is required in CI: npm ci")
+        pytest.skip("axe-core is not installed (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _first_listing(built_demo: Path) -> str:
+    return sorted(p.name for p in (built_demo / "listings").iterdir() if p.is_dir())[0]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_accessibility_violations(page, demo_url, built_demo,
+                                                         axe_source, path) -> None:
+    page.goto(demo_url + path.format(listing=_first_listing(built_demo)))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(600)  # let map clusters finish their animation
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    assert result == []
+
+
+def test_keyboard_reaches_the_content_with_a_visible_focus(page, demo_url) -> None:
+    page.goto(demo_url)
+    page.keyboard.press("Tab")
+    skip = page.evaluate("document.activeElement.className")
+    assert skip == "skip"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.parametrize("path", ["", "alliances/zhangjiagang-three-chains/", "map/",
+                                  "listings/", "stories/baidu-ai-cloud-move-in/"])
+def test_phone_viewport_never_scrolls_sideways(browser, demo_url, path) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    page.goto(demo_url + path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 360, f"{path}: {width}px wide"
+
+
+def test_filters_work_for_keyboard_and_screen_readers(page, demo_url) -> None:
+    page.goto(demo_url + "alliances/")
+    form = page.locator("form.filters")
+    assert form.is_visible()
+    select = form.locator("select[name=industry]")
+    select.focus()
+    select.select_option(label="生物医药")
+    status = form.locator("[role=status]")
+    assert status.get_attribute("aria-live") == "polite"
+    shown = page.locator(".alliance-card:visible").count()
+    assert 0 < shown < 6
+    assert str(shown) in status.inner_text()
+    page.goto(demo_url + "listings/")
+    page.locator("select[name=status]").select_option("已解决")
+    rows = page.locator(".listing-item:visible")
+    assert rows.count() > 0
+    assert all("已解决" in rows.nth(i).inner_text() for i in range(rows.count()))
+
+
+def test_chain_diagram_boxes_link_to_member_pages(page, demo_url) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(demo_url + "alliances/zhangjiagang-three-chains/")
+    box = page.locator(".chain-svg-horizontal a", has_text="沙钢").first
+    box.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/enterprises/shagang-group/")
