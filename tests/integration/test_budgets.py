@@ -21,7 +21,8 @@ def test_pages_without_a_map_carry_at_most_60_kb_of_css_and_js(built_demo: Path)
     over = []
     for page in built_demo.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        if 'class="folium-map' in html or page.parent.name == "search":
+        if 'class="folium-map' in html or page.parent.name == "search" or (
+                page.name == "404.html"):  # 404 links under the base path; same assets
             continue
         weight = sum(p.stat().st_size for p in _assets(page, built_demo))
         if weight > CSS_JS_BUDGET:
