@@ -4,6 +4,7 @@
 
 const PAGE = 20; // results shown at once; "more" shows the next ones
 const MARK = "zq"; // name tokens, as search.py writes them
+const KIND = "zx"; // the kind word of every page: zxalliance, zxstation…
 const LIMIT = 26 ** 4;
 // Ideographs, the same ranges as search.py's _HAN.
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
@@ -82,6 +83,7 @@ function setup(form) {
   const labels = JSON.parse(form.dataset.labels);
   const root = form.dataset.root;
   let engine = null;
+  const kindIds = new Map();
   let hits = [];
   let shown = 0;
   let serial = 0;
@@ -108,6 +110,17 @@ function setup(form) {
     for (const k of ks) params.append("kind", k);
     const search = params.toString();
     history.replaceState(null, "", search ? `?${search}` : location.pathname);
+  }
+
+  // The ids of the pages of these kinds: one search for each kind's word, kept.
+  async function ofKinds(pf, ks) {
+    const sets = await Promise.all(ks.map((k) => {
+      if (!kindIds.has(k)) {
+        kindIds.set(k, pf.search(KIND + k).then((s) => new Set(s.results.map((r) => r.id))));
+      }
+      return kindIds.get(k);
+    }));
+    return new Set(sets.flatMap((set) => [...set]));
   }
 
   // The results that every query found, in the order of the first query's.
@@ -137,17 +150,18 @@ function setup(form) {
     let names, text;
     try {
       const pf = await pagefind();
-      const filters = ks.length ? { kind: { any: ks } } : {};
-      [names, text] = await Promise.all([
-        every(pf, words.map(nameQuery), { filters, sort: { namelen: "asc" } }),
-        every(pf, words.map(textQuery), { filters }),
+      const [allowed, n, t] = await Promise.all([
+        ks.length ? ofKinds(pf, ks) : null,
+        every(pf, words.map(nameQuery), { sort: { name: "asc" } }),
+        every(pf, words.map(textQuery), {}),
       ]);
+      [names, text] = allowed ? [n, t].map((rs) => rs.filter((r) => allowed.has(r.id))) : [n, t];
     } catch (err) {
       if (mine === serial) status.textContent = labels.error;
       throw err;
     }
     if (mine !== serial) return; // a newer query has started
-    // One entry per page: name matches first (shortest names first), then the full text.
+    // One entry per page: name matches first (search.py ranks them), then the full text.
     const byId = new Map();
     for (const r of names) byId.set(r.id, { name: r, text: null });
     for (const r of text) {
@@ -178,7 +192,7 @@ function setup(form) {
   function row(data, hit) {
     const li = document.createElement("li");
     li.className = "search-result";
-    const kind = (data.filters.kind || [])[0] || "";
+    const kind = data.meta.kind || "";
     li.dataset.kind = kind;
     const head = document.createElement("p");
     head.className = "search-result-head";

@@ -79,7 +79,8 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
         config = make_config(dict(site.data) if site else {}, options, report,
                              site.positions if site else None)
         # Without site.yaml that file's absence is the one problem worth reporting.
-        provider = provider_for(config.map, report if site else Report())
+        provider = provider_for(config.map, report if site else Report(),
+                                site.positions if site else None)
         validated = [validate_doc(doc, report) for doc in sources.docs]
     with timings.stage("link"):
         model = link_model(validated, config, options, sources.assets, report)
@@ -91,9 +92,11 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
             image_cache = options.site_dir / ".cache" / "images" if write else None
             outputs = render_site(model, theme, report, provider, progress, cache.markdown,
                                   options.jobs, image_cache)
-        if options.strict or not write:  # `check` and `build --strict` check every link
+        # `check` and `build --strict` crawl every link of the output; after other errors it
+        # would only repeat them (a broken Markdown link is already reported with its line).
+        if (options.strict or not write) and not report.has_errors:
             with timings.stage("links"):
-                check_links(outputs, report)
+                check_links(outputs, report, model.unpublished)
     stats = None
     if write and not report.has_errors:
         with timings.stage("write"):

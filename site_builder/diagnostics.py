@@ -118,6 +118,13 @@ CATALOGUE: dict[str, Message] = {
         "在{where}添加一行 {leaf}: …",
         "Add a line '{leaf}: …' {where_en}.",
     ),
+    "empty-required": Message(
+        E,
+        "必填的键“{name}”没有填写内容（{meaning}）。",
+        "The required key '{name}' ({meaning}) is empty.",
+        "在这一行的冒号后面写上内容（冒号后留一个空格）。",
+        "Write its value after the colon on this line.",
+    ),
     "listing-needs-enterprise": Message(
         E,
         "“需求”类清单必须写 enterprise（提出需求的企业）。",

@@ -121,6 +121,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "story.newer": ("上一篇", "Newer"),
     "story.older": ("下一篇", "Older"),
     "story.draft": ("草稿（未发布）", "Draft (not published)"),
+    "preview.draft": ("草稿：正式发布的网站上没有这个页面。",
+                      "Draft: this page is not on the published site."),
     "story.future": ("预定发布：{date}", "Scheduled: {date}"),
     "pager.label": ("分页", "Pages"),
     "pager.prev": ("上一页", "Previous"),

@@ -37,8 +37,12 @@ class _Page(HTMLParser):
                     self.links.append(value)
 
 
-def check_links(outputs: Iterable[Output], report: Report) -> int:
-    """Report links between outputs that lead nowhere; return how many links were checked."""
+def check_links(outputs: Iterable[Output], report: Report,
+                unpublished: frozenset[str] = frozenset()) -> int:
+    """Report links between outputs that lead nowhere; return how many links were checked.
+
+    Links to drafts and future stories were already warned about where they were written.
+    """
     files = {o.path: o for o in outputs}
     pages: dict[str, _Page] = {}
     for path, out in files.items():
@@ -56,6 +60,8 @@ def check_links(outputs: Iterable[Output], report: Report) -> int:
                 continue  # another site, mail, phone: not ours to check
             checked += 1
             target = _resolve(path, unquote(parts.path)) if parts.path else path
+            if target is not None and (target in unpublished or target + "/" in unpublished):
+                continue
             if target is None or (target not in files and target + "index.html" not in files
                                   and target + "/index.html" not in files):
                 _complain(report, files[path], link, "page")

@@ -31,6 +31,7 @@ from .config import MapSettings
 from .diagnostics import Report
 from .geo import from_wgs84, to_wgs84
 from .schema import STATION_TYPES
+from .sources import Positions
 
 # Third-party browser files: output path → (package, file in its data folder, sha256).
 VENDOR_FILES: dict[str, tuple[str, str, str]] = {
@@ -115,14 +116,19 @@ class Provider:
     review_number: str | None
 
 
-def provider_for(settings: MapSettings, report: Report) -> Provider:
+def provider_for(settings: MapSettings, report: Report,
+                 positions: Positions | None = None) -> Provider:
     """The tile provider from site.yaml, with its datum; problems go to the report."""
     name = settings.provider
     review = settings.review_number
+
+    def where(*path: str) -> tuple[int | None, int | None]:
+        return positions.of_key(path) if positions else (None, None)
     if name == "tianditu":
         key = settings.tianditu_key
         if not key:
-            report.emit("tianditu-key", "site.yaml", None, None, "map.tianditu_key")
+            report.emit("tianditu-key", "site.yaml", *where("map", "provider"),
+                        "map.tianditu_key")
             key = "MISSING"
         attribution = '<a href="https://www.tianditu.gov.cn/">天地图</a>'
         layers = tuple(
@@ -137,18 +143,18 @@ def provider_for(settings: MapSettings, report: Report) -> Provider:
         provider = Provider("gaode", "gcj02", layers, review)
     elif name == "custom":
         if not settings.tiles:
-            report.emit("custom-tiles", "site.yaml", None, None, "map.tiles")
+            report.emit("custom-tiles", "site.yaml", *where("map", "provider"), "map.tiles")
         layers = (TileSpec(settings.tiles or "", settings.attribution or "", "abc", 18),)
         provider = Provider("custom", settings.coord_system or "wgs84", layers, review)
     else:
         if not settings.configured:
-            report.emit("osm-default", "site.yaml", None, None, "map")
+            report.emit("osm-default", "site.yaml", 1, 1, "map")
         layers = (TileSpec("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                            '&copy; <a href="https://www.openstreetmap.org/copyright">'
                            "OpenStreetMap</a>", "abc", 19),)
         provider = Provider("osm", "wgs84", layers, review)
     if provider.name in ("tianditu", "gaode") and not review:
-        report.emit("review-number", "site.yaml", None, None, "map.review_number")
+        report.emit("review-number", "site.yaml", *where("map"), "map.review_number")
     return provider
 
 

@@ -44,10 +44,21 @@ SAFE_ATTRIBUTES = {
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
 
-def sanitize(html: str) -> str:
-    """Keep only safe HTML: the allowlist above; styles limited to table alignment."""
+def sanitize(html: str, check: LinkCheck | None = None) -> str:
+    """Keep only safe HTML: the allowlist above; styles limited to table alignment.
+
+    With a LinkCheck, site links in editors' raw HTML (<a href="/alliances/x/">) are checked
+    and made relative like Markdown links, or they would break under a sub-path.
+    """
+
+    def site_links(tag: str, attribute: str, value: str) -> str:
+        if check is not None and attribute in ("href", "src") and value.startswith("/") and (
+                not value.startswith("//")):
+            return check.resolve(value, image=tag == "img")
+        return value
+
     return nh3.clean(html, tags=set(SAFE_TAGS), attributes=SAFE_ATTRIBUTES,
-                     url_schemes=set(SAFE_SCHEMES), link_rel=None,
+                     url_schemes=set(SAFE_SCHEMES), link_rel=None, attribute_filter=site_links,
                      clean_content_tags={"script", "style", "iframe", "object", "embed",
                                          "template", "noscript", "textarea", "select"},
                      filter_style_properties={"text-align"})
@@ -184,7 +195,7 @@ class MarkdownRenderer:
         self._holder[0] = check
         problems_before = self._problems()
         self._md.reset()
-        html = sanitize(self._md.convert(text))
+        html = sanitize(self._md.convert(text), check)
         if self._problems() == problems_before:
             self._memo[key] = html
         return html

@@ -150,7 +150,7 @@ class Coordinate(Spec):
 
 @dataclass(frozen=True)
 class Bool(Spec):
-    expected = L("true 或 false", "true or false")
+    expected = L("“true”或“false”", "true or false")
     example = L("写 true（是）或 false（否）。", "Write true or false.")
 
     def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
@@ -325,11 +325,12 @@ def _promote_positions(ctx: Ctx, path: KeyPath) -> None:
     """A scalar read as a one-item list keeps its position (and any nested ones) as item 0."""
     values = dict(ctx.positions.values)
     keys = dict(ctx.positions.keys)
+    raw = dict(ctx.positions.raw)
     n = len(path)
-    for table in (values, keys):
+    for table in (values, keys, raw):
         for p in [p for p in table if p[:n] == path]:
             table[(*path, 0, *p[n:])] = table[p]
-    ctx.positions = Positions(keys, values)
+    ctx.positions = Positions(keys, values, raw)
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,11 @@ class Record(Spec):
             if checked is not INVALID:
                 out[key] = checked
         for key, spec in self.fields.items():
-            if key not in value or (value[key] is None and spec.required):
+            if key in value and value[key] is None and spec.required:
+                # Written but left empty: point at the key itself, not at its parent.
+                ctx.error("empty-required", (*path, key), at_key=True,
+                          name=format_key((*path, key)), meaning=spec.meaning)
+            elif key not in value:
                 if spec.required:
                     parent = format_key(path)
                     ctx.error("missing-key", path, name=format_key((*path, key)), leaf=key,

@@ -130,7 +130,7 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
         suffix = PurePosixPath(rel).suffix.lower()
         top = parts[0]
         if len(parts) == 1:
-            if parts[0] in ("site.yaml", "site.yml"):
+            if parts[0].lower() in ("site.yaml", "site.yml"):
                 site = read_record(abspath, rel, "site", "site", report)
             else:
                 _unexpected(rel, report)
@@ -140,7 +140,7 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
             if len(parts) != 3:
                 _unexpected(rel, report)
                 continue
-            slug, name = parts[1], parts[2]
+            slug, name = parts[1], parts[2].lower()  # Index.md on Windows is index.md
             if name in ("alliance.yaml", "alliance.yml"):
                 docs.append(read_record(abspath, rel, "alliance", slug, report))
             elif name in ("index.md", "index.markdown"):
@@ -161,7 +161,7 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
             _unexpected(rel, report)
     for folder in sorted(p for p in (content_dir / "alliances").glob("*") if p.is_dir()):
         if not is_ignored(folder.name) and not any(
-            (folder / n).is_file() for n in ("alliance.yaml", "alliance.yml")
+            p.name.lower() in ("alliance.yaml", "alliance.yml") for p in folder.iterdir()
         ):
             report.emit("alliance-folder-empty", f"alliances/{folder.name}", slug=folder.name)
     if site is None:
@@ -337,6 +337,8 @@ _PROBLEMS_ZH = {
     "found unexpected end of stream": "文件在引号或括号闭合之前就结束了",
     "did not find expected key": "缩进不对齐，或列表项前缺少“- ”",
     "found undefined alias": "用了未定义的别名（*）",
+    "did not find expected whitespace or line break": "以 ! 开头的文字需要整体加上引号",
+    "found undefined tag handle": "以 ! 开头的文字需要整体加上引号",
     "expected <block end>, but found '-'": "列表项“- ”的缩进与上面的键不对齐",
     "expected <block end>, but found '<block sequence start>'": "列表项“- ”的缩进不对齐",
     "expected <block end>, but found '<block mapping start>'": "这一行的缩进与同级的键不一致",

@@ -96,9 +96,15 @@ def test_an_empty_key_with_a_default_takes_the_default() -> None:
 
 def test_an_empty_required_key_is_reported_once() -> None:
     _, report = validate("page", "title:\n")
-    assert [d.code for d in report.items] == ["missing-key"]
+    assert [d.code for d in report.items] == ["empty-required"]
 
 
 def test_a_bad_base_url_in_site_yaml_explains_base_url() -> None:
     _, report = validate("site", "title: T\nbase_url: example.gov.cn\n", "site")
     assert [d.code for d in report.items] == ["bad-base-url"]
+
+
+def test_a_bare_number_read_as_a_one_item_list_keeps_its_text() -> None:
+    rec, report = validate("story", "title: T\ndate: 2024\nsummary: S\ntags: 2024\n")
+    assert len(report) == 0
+    assert rec.data["tags"] == ("2024",)
