@@ -53,7 +53,7 @@ def sanitize(html: str, check: LinkCheck | None = None) -> str:
 
     def site_links(tag: str, attribute: str, value: str) -> str:
         if check is not None and attribute in ("href", "src") and value.startswith("/") and (
-                not value.startswith("//")):
+                not value.startswith("//")) and value not in check.written:
             return check.resolve(value, image=tag == "img")
         return value
 
@@ -77,6 +77,7 @@ class LinkCheck:
     folder: str = ""  # content folder of the source, for relative image paths
     root: str = "./"  # prefix from the page to the site root
     links: list[str] = field(default_factory=list)
+    written: set[str] = field(default_factory=set)  # URLs this check already produced
 
     def line_of(self, url: str) -> int | None:
         index = self.body.find(url)
@@ -108,7 +109,10 @@ class LinkCheck:
                 self.report.emit("draft-link", self.file, self.line_of(url), None, "", value=url)
             found = draft
         self.links.append(found)
-        return self.root + found + (qsep + query if qsep else "") + (sep + fragment if sep else "")
+        result = self.root + found + (qsep + query if qsep else "") + (
+            sep + fragment if sep else "")
+        self.written.add(result)
+        return result
 
     def _find(self, target: str | None, among: Set[str] | None = None) -> str | None:
         known = self.known if among is None else among
