@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .config import BuildOptions, SiteConfig, make_config
-from .diagnostics import Report
+from .diagnostics import L, Report
 from .linkcheck import check_links
 from .maps import provider_for
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
 from .schema import validate_doc
+from .search import SearchError, search_outputs
 from .sources import load_sources
 from .writer import WriteStats, write_outputs
 
@@ -97,6 +98,12 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
         if (options.strict or not write) and not report.has_errors:
             with timings.stage("links"):
                 check_links(outputs, report, model.unpublished)
+        if write and not report.has_errors:  # not for `check`: about 1 s on the demo
+            with timings.stage("search"):
+                try:
+                    outputs.extend(search_outputs(outputs, model))
+                except SearchError as exc:  # the Pagefind binary is missing or broken
+                    report.emit("search-index", None, problem=L(str(exc), str(exc)))
     stats = None
     if write and not report.has_errors:
         with timings.stage("write"):

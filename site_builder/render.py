@@ -160,7 +160,8 @@ class SiteRenderer:
     def _known_paths(self) -> frozenset[str]:
         m = self.model
         paths = {"", "alliances/", "enterprises/", "stories/", "stations/", "listings/",
-                 "map/", "tags/", "industries/", "regions/", "feed.xml", "sitemap.xml"}
+                 "map/", "search/", "tags/", "industries/", "regions/", "feed.xml",
+                 "sitemap.xml"}
         for item in m.index.values():
             paths.add(item.url)
         for terms in m.terms.values():
@@ -232,6 +233,8 @@ class SiteRenderer:
         yield PageTask("map/", "map.html", t("nav.map"), t("map.description"),
                        {"groups": self._stations_by_region()}, "map",
                        ((t("nav.map"), "map/"),))
+        yield PageTask("search/", "search.html", t("search.title"), t("search.description"),
+                       {}, "search", ((t("search.title"), "search/"),))
         yield PageTask("404.html", "404.html", t("notfound.title"), t("notfound.description"))
 
     def _t(self, key: str, **kw: Any) -> str:
@@ -657,7 +660,9 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 outputs.append(out)
             if progress is not None:
                 progress(n, len(tasks))
-    outputs.extend(feeds.feed_outputs(model, [t for t in tasks if t.path != "404.html"],
+    # The search page is noindex: it stays out of the sitemap like the 404 page.
+    outputs.extend(feeds.feed_outputs(model, [t for t in tasks
+                                              if t.path not in ("404.html", "search/")],
                                       renderer.md))
     outputs.extend(assets)
     outputs.extend(content_outputs(model, images))

@@ -119,8 +119,8 @@ def test_sitemap_lists_every_page_absolutely(built_demo: Path) -> None:
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = [u.text or "" for u in ET.parse(built_demo / "sitemap.xml").getroot().iterfind(
         "s:url/s:loc", ns)]
-    pages = [p for p in built_demo.rglob("index.html")]
-    assert len(urls) == len(pages)
+    pages = [p for p in built_demo.rglob("index.html") if p.parent.name != "search"]
+    assert len(urls) == len(pages)  # every page but the (noindex) search page
     assert "https://example.gov.cn/dangjian/alliances/ganjiang-biomedicine/" in urls
     robots = (built_demo / "robots.txt").read_text(encoding="utf-8")
     assert "Sitemap: https://example.gov.cn/dangjian/sitemap.xml" in robots
@@ -246,3 +246,20 @@ def test_alliance_station_and_story_pages_carry_a_qr_code_of_their_url(built_dem
         html = (built_demo / page / "index.html").read_text(encoding="utf-8")
         assert html.count('class="qr-svg"') == 2, page  # share control + print
         assert f"https://example.gov.cn/dangjian/{page}" in html
+
+
+def test_a_broken_search_engine_is_a_clear_error_and_writes_nothing(make_site,
+                                                                     monkeypatch) -> None:
+    import site_builder.build as pipeline
+
+    def broken(outputs, model):
+        raise pipeline.SearchError("cannot start Pagefind (pagefind_extended): not found")
+
+    monkeypatch.setattr(pipeline, "search_outputs", broken)
+    site = make_site()
+    result = build(site)
+    (d,) = result.report.errors
+    assert d.code == "search-index"
+    assert d.message() == ("站内搜索的索引没能生成：cannot start Pagefind (pagefind_extended): "
+                           "not found")
+    assert not (site / "output").exists()

@@ -44,8 +44,12 @@ class _Audit(HTMLParser):
         if tag == "body":
             self.in_body = True
         a = dict(attrs)
+        if tag == "form" and a.get("class") == "site-search" and (
+                a.get("action") or "").endswith("search/"):
+            return  # the theme's own search box
         if tag == "script" and a.get("src", "").split("?")[0].endswith((
-                "assets/site.js", "assets/map.js", "leaflet.js", "leaflet.markercluster.js")):
+                "assets/site.js", "assets/map.js", "assets/search.js", "leaflet.js",
+                "leaflet.markercluster.js")):
             return  # the theme's own scripts
         ours = tag == "svg" and (a.get("class") or "").startswith(
             ("chain-svg", "stats-chart", "qr-svg"))  # build-time graphics of the theme
