@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import jinja2
+import jinja2.bccache
+
 from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import L, Report
 from .linkcheck import check_links
@@ -25,11 +28,26 @@ from .sources import load_sources
 from .writer import WriteStats, write_outputs
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory; Jinja checks each one against its source."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
 @dataclass
 class BuildCache:
     """State kept between builds of one serve session: memo of costly leaf work."""
 
     markdown: dict[str, str] = field(default_factory=dict)
+    templates: TemplateCache = field(default_factory=TemplateCache)
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,7 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
             # `check` writes nothing, not even the image cache.
             image_cache = options.site_dir / ".cache" / "images" if write else None
             outputs = render_site(model, theme, report, provider, progress, cache.markdown,
-                                  options.jobs, image_cache)
+                                  options.jobs, image_cache, cache.templates)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
         if (options.strict or not write) and not report.has_errors:

@@ -7,6 +7,7 @@ SVG has no width or height of its own: CSS sizes it, the viewBox keeps it square
 
 from __future__ import annotations
 
+import functools
 from xml.sax.saxutils import escape
 
 import segno
@@ -54,6 +55,7 @@ def _n(v: float) -> str:
     return str(int(v)) if v == int(v) else str(v)
 
 
+@functools.lru_cache(maxsize=4096)  # pure: a rebuild in `serve` redraws none of them
 def qr_svg(url: str, title: str) -> str:
     """An inline <svg> QR code of `url`; `title` is its accessible name (and tooltip).
 

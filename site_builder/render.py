@@ -109,7 +109,8 @@ class SiteRenderer:
     def __init__(self, model: Model, theme: Theme, report: Report,
                  assets: dict[str, str], md_memo: dict[str, str] | None = None,
                  provider: Provider | None = None,
-                 images: ProcessedImages | None = None) -> None:
+                 images: ProcessedImages | None = None,
+                 bytecode_cache: jinja2.BytecodeCache | None = None) -> None:
         self.model = model
         self.config = model.config
         self.lang = self.config.lang
@@ -117,6 +118,9 @@ class SiteRenderer:
         self.theme = theme
         self.asset_versions = assets  # 'assets/site.css' → short content hash
         self.images = images or ProcessedImages({}, {})
+        self.bytecode_cache = bytecode_cache
+        # Related stories were found by comparing every pair: quadratic at 3,000 stories.
+        self._story_index = self._index_stories()
         self.known = self._known_paths()
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
@@ -134,6 +138,7 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=self.bytecode_cache,
         )
         lang = self.lang
         env.globals.update(
@@ -282,25 +287,31 @@ class SiteRenderer:
                               if a],
                 "enterprises": [e for e in (m.get("enterprise", x)
                                             for x in s.get("enterprises", ())) if e],
-                "related": self._related_stories(s),
+                "related": self._related_stories(s, i),
             }, og_type="article")
 
-    def _related_stories(self, story: Item) -> list[Item]:
+    def _index_stories(self) -> tuple[dict[str, set[tuple[str, str]]],
+                                      dict[tuple[str, str], list[int]]]:
+        """Each story's alliances, enterprises and tags, and the stories under each of them."""
+        keys = {s.slug: ({("a", x) for x in s.get("alliances", ())}
+                         | {("e", x) for x in s.get("enterprises", ())}
+                         | {("t", x) for x in s.get("tags", ())})
+                for s in self.model.stories}
+        stories_by_key: dict[tuple[str, str], list[int]] = {}
+        for i, s in enumerate(self.model.stories):
+            for key in keys[s.slug]:
+                stories_by_key.setdefault(key, []).append(i)
+        return keys, stories_by_key
+
+    def _related_stories(self, story: Item, position: int) -> list[Item]:
         """Other stories sharing an alliance, an enterprise or a tag; most shared first."""
-        mine = ({("a", x) for x in story.get("alliances", ())}
-                | {("e", x) for x in story.get("enterprises", ())}
-                | {("t", x) for x in story.get("tags", ())})
-        scored = []
-        for other in self.model.stories:
-            if other is story:
-                continue
-            theirs = ({("a", x) for x in other.get("alliances", ())}
-                      | {("e", x) for x in other.get("enterprises", ())}
-                      | {("t", x) for x in other.get("tags", ())})
-            shared = len(mine & theirs)
-            if shared:
-                scored.append((-shared, self.model.stories.index(other), other))
-        return [s for *_, s in sorted(scored, key=lambda x: (x[0], x[1]))[:4]]
+        keys, stories_by_key = self._story_index
+        shared: dict[int, int] = {}
+        for key in keys[story.slug]:
+            for i in stories_by_key[key]:
+                shared[i] = shared.get(i, 0) + 1
+        best = sorted((-n, i) for i, n in shared.items() if i != position)[:4]
+        return [self.model.stories[i] for _, i in best]
 
     def _stations_by_region(self) -> list[tuple[str, list[Item]]]:
         """Stations grouped by the region of the first alliance they serve."""
@@ -643,12 +654,14 @@ def version_of(data: bytes) -> str:
 def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 progress: Callable[[int, int], None] | None = None,
                 md_memo: dict[str, str] | None = None, jobs: int = 1,
-                image_cache: Path | None = None) -> list[Output]:
+                image_cache: Path | None = None,
+                bytecode_cache: jinja2.BytecodeCache | None = None) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media."""
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
     images = process_images((a.path for a in model.assets), model.content_dir, image_cache)
-    renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images)
+    renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images,
+                            bytecode_cache)
     tasks = list(renderer.tasks())
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_PAGES and _can_fork():
         outputs = _render_parallel(renderer, tasks, jobs, progress)
