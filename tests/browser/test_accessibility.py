@@ -100,3 +100,23 @@ def test_chain_diagram_boxes_link_to_member_pages(page, demo_url) -> None:
     box.click()
     page.wait_for_load_state()
     assert page.url.endswith("/enterprises/shagang-group/")
+
+
+def test_images_load_as_webp_at_a_width_that_fits(browser, demo_url) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800},
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    page.goto(demo_url + "alliances/zhangjiagang-three-chains/")
+    cover = page.locator("img.cover")
+    cover.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=cover.element_handle())
+    chosen = cover.evaluate("img => img.currentSrc")
+    assert chosen.endswith(".webp"), chosen  # the browser took the WebP source
+    assert "/img/" in chosen  # a resized, content-hashed variant, not the original
+    assert cover.get_attribute("width") and cover.get_attribute("height")
+    page.goto(demo_url)
+    lazy = page.locator("img.card-cover").last
+    assert lazy.get_attribute("loading") == "lazy"
+    context.close()
