@@ -30,6 +30,7 @@ from .diagram import (
     text_width,
     wrap_text,
 )
+from .i18n import format_number
 
 WIDTH = 340  # viewBox width: 14-unit text stays ≥ 13 px on a 360 px phone
 SIZE = 14
@@ -80,17 +81,6 @@ def _figures(stats: Sequence[Mapping[str, Any]], lang: str) -> list[tuple[str, l
                  date))
     return [(unit, bars) for unit, bars in groups.items()
             if unit not in broken and len(bars) >= 2 and max(b.value for b in bars) > 0]
-
-
-def format_number(value: Any, lang: str) -> str:
-    """As `render.format_number`: 13.45 → '13.45', 4355 → '4355' (zh) or '4,355' (en)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}" if lang == "en" or abs(value) >= 100_000 else str(value)
-    if isinstance(value, float):
-        return f"{value:,.10g}" if lang == "en" else f"{value:.10g}"
-    return str(value)
 
 
 def stats_chart_svg(stats: Sequence[Mapping[str, Any]], lang: str, title: str, *,

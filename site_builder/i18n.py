@@ -277,3 +277,14 @@ def enum_label(value: str, lang: str) -> str:
         return value
     alias = _ENUM_EN.get(value, value)
     return _ENUM_DISPLAY_EN.get(alias, alias.replace("_", " "))
+
+
+def format_number(value: Any, lang: str) -> str:
+    """13.45 → '13.45'; 4355 → '4355' (zh) or '4,355' (en); 2.0 → '2'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}" if lang == "en" or abs(value) >= 100_000 else str(value)
+    if isinstance(value, float):
+        return f"{value:,.10g}" if lang == "en" else f"{value:.10g}"
+    return str(value)

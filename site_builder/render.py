@@ -24,7 +24,7 @@ from .charts import stats_chart_svg
 from .dates import PartialDate
 from .diagnostics import L, Report
 from .diagram import chain_svg
-from .i18n import enum_label, translate
+from .i18n import enum_label, format_number, translate
 from .images import ProcessedImages, process_images
 from .maps import (
     STATION_TYPE_NAMES,
@@ -603,17 +603,6 @@ def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
             if progress is not None:
                 progress(min(done, len(tasks)), len(tasks))
     return outputs
-
-
-def format_number(value: Any, lang: str) -> str:
-    """13.45 → '13.45'; 4355 → '4355' (zh) or '4,355' (en); 2.0 → '2'."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}" if lang == "en" or abs(value) >= 100_000 else str(value)
-    if isinstance(value, float):
-        return f"{value:,.10g}" if lang == "en" else f"{value:.10g}"
-    return str(value)
 
 
 def asset_outputs(theme: Theme) -> list[Output]:

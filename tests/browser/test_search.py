@@ -1,10 +1,4 @@
-"""Search in headless Chromium on the demo, served under a sub-path, nothing off localhost.
-
-Until the lead wires search into the build, the fixture does the integration itself: the
-header box is added to a copy of base.html, the search page is rendered with the theme's
-renderer, and search_outputs() indexes the pages. Once integrated, each of those steps
-notices that the build already did it and is skipped.
-"""
+"""Search in headless Chromium on the demo, served under a sub-path, nothing off localhost."""
 
 from __future__ import annotations
 
@@ -20,52 +14,17 @@ from typing import Any, ClassVar
 
 import pytest
 
-from site_builder import i18n
 from site_builder.build import run
 from site_builder.config import BuildOptions
-from site_builder.diagnostics import Report
 from site_builder.model import Model
-from site_builder.render import Output, PageTask, SiteRenderer, find_theme, version_of
-from site_builder.search import EXCLUDE, KINDS, query_tokens, search_outputs
+from site_builder.render import Output
+from site_builder.search import EXCLUDE, KINDS, query_tokens
 from site_builder.writer import write_outputs
 from tests.conftest import REPO, copy_site
 
 SUB = "dangjian/"  # the site is served from a sub-path, as on a government host
 BUDGET = 400_000  # bytes for the search page and its first query's results
 
-# The strings the lead adds to site_builder/i18n.py (only filled in here while missing).
-STRINGS = {
-    "search.title": ("站内搜索", "Search"),
-    "search.description": ("搜索联盟、成员单位、案例、阵地和清单。",
-                           "Search alliances, members, stories, stations and listings."),
-    "search.label": ("搜索本站", "Search this site"),
-    "search.placeholder": ("名称或关键词", "Name or keyword"),
-    "search.submit": ("搜索", "Search"),
-    "search.hint": ("可输入企业、联盟、地区或阵地名称的任意部分，如“沙钢”“软件谷”。",
-                    "Any part of a name works, such as 沙钢 or 软件谷."),
-    "search.kinds": ("只看", "Show only"),
-    "search.searching": ("正在搜索……", "Searching…"),
-    "search.found": ("“{q}”：找到 {n} 条结果", "{n} results for “{q}”"),
-    "search.none": ("没有找到与“{q}”相关的内容。", "Nothing found for “{q}”."),
-    "search.error": ("搜索暂时不可用，请按栏目浏览。",
-                     "Search is not available; please browse the sections."),
-    "search.more": ("显示更多结果", "More results"),
-    "search.name_match": ("名称匹配", "name match"),
-    "search.noscript": ("搜索需要浏览器启用脚本；也可以按栏目浏览：",
-                        "Search needs JavaScript; you can browse the sections instead:"),
-    "kind.station": ("阵地", "Stations"),
-    "kind.listing": ("清单", "Listings"),
-}
-
-# The header box the lead adds to templates/base.html, after the brand link.
-HEADER_BOX = """
-    <form class="site-search" role="search" action="{{ url('search/') }}" method="get">
-      <label class="sr-only" for="site-search-q">{{ t('search.label') }}</label>
-      <input id="site-search-q" name="q" type="search" enterkeyhint="search"
-             placeholder="{{ t('search.placeholder') }}">
-      <button type="submit">{{ t('search.submit') }}</button>
-    </form>"""
-SEARCH_CSS = """<link rel="stylesheet" href="{{ asset('search.css') }}">\n"""
 
 # (query, URLs that must be among the results): the examples of issue #5.
 EXAMPLES = [
@@ -89,49 +48,13 @@ TEXT_QUERIES = ["党建", "雨花", "供需对接", "张家港市", "新能源",
 
 # ---- the demo with search ----------------------------------------------------------------
 
-@pytest.fixture(scope="session", autouse=True)
-def search_strings() -> Iterator[None]:
-    missing = {k: v for k, v in STRINGS.items() if k not in i18n.STRINGS}
-    i18n.STRINGS.update(missing)
-    yield
-    for key in missing:
-        del i18n.STRINGS[key]
-
-
-def _site(folder: Path) -> Path:
-    """A copy of the demo whose base.html has the header box, unless the theme's has it."""
-    site = copy_site(REPO, folder)
-    base = (REPO / "templates/base.html").read_text(encoding="utf-8")
-    if 'role="search"' not in base:
-        brand = re.search(r'<a class="brand".*?</a>', base)
-        assert brand, "base.html has no brand link to put the search box after"
-        base = base[:brand.end()] + HEADER_BOX + base[brand.end():]
-        base = base.replace("{% block head %}", SEARCH_CSS + "{% block head %}", 1)
-        (site / "templates").mkdir()
-        (site / "templates/base.html").write_text(base, encoding="utf-8")
-    return site
-
-
 def build_with_search(tmp: Path) -> tuple[Model, list[Output]]:
-    """Every output of the demo plus the search page and the Pagefind bundle."""
-    site = _site(tmp / "site")
-    result = run(BuildOptions(site_dir=site, output_dir=tmp / "unused"), write=False)
+    """Every output of the demo, search page and Pagefind bundle included."""
+    site = copy_site(REPO, tmp / "site")
+    result = run(BuildOptions(site_dir=site, output_dir=tmp / "out"), write=True)
     assert result.ok and result.model is not None, result.report.format()
-    model, outputs = result.model, list(result.outputs)
-    if not any(o.path == "search/index.html" for o in outputs):
-        report = Report()
-        theme = find_theme(site)
-        versions = {o.path: version_of(o.data) for o in outputs if o.path.startswith("assets/")}
-        title = i18n.translate("search.title", model.config.lang)
-        task = PageTask("search/", "search.html", title,
-                        i18n.translate("search.description", model.config.lang),
-                        section="search", crumbs=((title, "search/"),))
-        page = SiteRenderer(model, theme, report, versions).render(task)
-        assert page is not None, report.format()
-        outputs.append(page)
-    if not any(o.path.startswith("pagefind/") for o in outputs):
-        outputs.extend(search_outputs(outputs, model))
-    return model, outputs
+    assert any(o.path.startswith("pagefind/") for o in result.outputs)
+    return result.model, list(result.outputs)
 
 
 class _CountingHandler(http.server.SimpleHTTPRequestHandler):
