@@ -176,7 +176,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.placeholder": ("名称或关键词", "Name or keyword"),
     "search.submit": ("搜索", "Search"),
     "search.hint": ("可输入企业、联盟、地区或阵地名称的任意部分，如“沙钢”“软件谷”。",
-                    "Any part of a name works, such as 沙钢 or 软件谷."),
+                    "Any part of a name works."),
     "search.kinds": ("只看", "Show only"),
     "search.searching": ("正在搜索……", "Searching…"),
     "search.found": ("“{q}”：找到 {n} 条结果", "{n} results for “{q}”"),
