@@ -227,7 +227,7 @@ class StationLayer(JSCSSMixin, MacroElement):
                  js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
         super().__init__()
         self._name = "StationLayer"
-        # Chinese kept as UTF-8 (tojson's \\uXXXX would double the size of a big map).
+        # Chinese kept as UTF-8 (tojson's \\u escapes would double the size of a big map).
         self.rows_json = rows_json
         self.options_json = options_json
         self.default_js = js

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,10 +24,8 @@ def axe_source() -> str:
     if not AXE.is_file() and shutil.which("npm"):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO, check=False,
                        capture_output=True, timeout=300)
-    if not AXE.is_file():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is required in CI: npm ci")
-        pytest.skip("axe-core is not installed (npm ci)")
+    if not AXE.is_file():  # never skipped: an accessibility check that did not run proves nothing
+        pytest.fail("axe-core is needed: run `npm ci` in the repository")
     return AXE.read_text(encoding="utf-8")
 
 
