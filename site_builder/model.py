@@ -48,9 +48,12 @@ CHINA_LON = (73.0, 136.0)
 
 @dataclass(frozen=True, eq=False)  # identity: one Item per record
 class Item:
-    """One published record. Templates read its fields as attributes: item.name."""
+    """One published record. Templates read its fields as attributes: item.name.
 
-    kind: str
+    Its own attributes have names no content key uses (a listing has a `kind` field).
+    """
+
+    record_kind: str  # alliance, enterprise, story, station, listing, page
     slug: str
     file: str  # source file relative to content/
     data: Mapping[str, Any]
@@ -70,11 +73,11 @@ class Item:
 
     @property
     def section(self) -> str:
-        return SECTIONS[self.kind]
+        return SECTIONS[self.record_kind]
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.kind, self.slug)
+        return (self.record_kind, self.slug)
 
     @property
     def url(self) -> str:
@@ -168,7 +171,7 @@ def region_paths(item: Item) -> list[str]:
 
 def url_for(item: Item) -> str:
     """The site-relative URL of an item: 'alliances/<slug>/'. Every URL comes from here."""
-    return f"{SECTIONS[item.kind]}/{item.slug}/"
+    return f"{SECTIONS[item.record_kind]}/{item.slug}/"
 
 
 # ---- linking --------------------------------------------------------------------------
@@ -298,7 +301,7 @@ def link_model(
 
     by_kind: dict[str, list[Item]] = defaultdict(list)
     for item in items.values():
-        by_kind[item.kind].append(item)
+        by_kind[item.record_kind].append(item)
 
     members: dict[str, list[Membership]] = defaultdict(list)
     memberships: dict[str, list[Membership]] = defaultdict(list)
@@ -383,7 +386,7 @@ def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
             else:
                 data[key] = resolved
 
-    kind = item.kind
+    kind = item.record_kind
     if kind == "enterprise":
         kept, seen = [], set()
         for i, m in enumerate(data.get("memberships", ())):
@@ -412,7 +415,7 @@ def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
     location = data.get("location")
     if location:
         _check_china(linker, rec, location)
-    return Item(item.kind, item.slug, item.file, data, item.body, item.body_line,
+    return Item(item.record_kind, item.slug, item.file, data, item.body, item.body_line,
                 item.body_file, item.digest, item.draft, item.future, item.lines)
 
 
@@ -514,7 +517,7 @@ def _member_order(m: Membership) -> tuple[int, int, str, str]:
 
 
 def _mixed_order(item: Item) -> tuple[int, str, str]:
-    return (list(SECTIONS).index(item.kind), sort_key(item.title), item.slug)
+    return (list(SECTIONS).index(item.record_kind), sort_key(item.title), item.slug)
 
 
 def member_counts(model: Model) -> dict[str, int]:

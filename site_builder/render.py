@@ -256,7 +256,7 @@ class SiteRenderer:
         desc = self._t(f"taxonomy.{term.taxonomy}.term", name=term.label)
         by_kind: dict[str, list[Item]] = {}
         for it in term.items:
-            by_kind.setdefault(it.kind, []).append(it)
+            by_kind.setdefault(it.record_kind, []).append(it)
         return PageTask(term.url, "term.html", term.label, desc,
                         {"term": term, "by_kind": by_kind}, term.taxonomy,
                         ((taxonomy_name, f"{term.taxonomy}/"), (term.label, term.url)))
@@ -378,7 +378,7 @@ class SiteRenderer:
         item = task.item
         assert item is not None
         url = self.config.absolute(item.url)
-        if item.kind == "story":
+        if item.record_kind == "story":
             data: dict[str, Any] = {
                 "@context": "https://schema.org", "@type": "NewsArticle",
                 "headline": item.title, "description": item.get("summary", ""),
@@ -389,7 +389,7 @@ class SiteRenderer:
             }
             if item.get("author"):
                 data["author"] = {"@type": "Person", "name": item["author"]}
-        elif item.kind in ("alliance", "enterprise"):
+        elif item.record_kind in ("alliance", "enterprise"):
             data = {"@context": "https://schema.org", "@type": "Organization",
                     "name": item.title, "url": url,
                     "description": item.get("summary", "")}
@@ -406,7 +406,7 @@ class SiteRenderer:
             elif address:
                 data["address"] = {"@type": "PostalAddress", "addressCountry": "CN",
                                    "streetAddress": address}
-        elif item.kind == "station":
+        elif item.record_kind == "station":
             data = {"@context": "https://schema.org", "@type": "Place", "name": item.title,
                     "url": url, "address": item["address"],
                     "geo": {"@type": "GeoCoordinates",
@@ -454,9 +454,9 @@ class SiteRenderer:
             fragment = self._map("all", points, root, options, "map-large",
                                  self.config.map.center, self.config.map.zoom)
             return {"map": fragment, "map_legend": self._legend(points)}
-        if item is None or item.kind not in ("alliance", "station", "enterprise"):
+        if item is None or item.record_kind not in ("alliance", "station", "enterprise"):
             return {}
-        if item.kind == "alliance":
+        if item.record_kind == "alliance":
             members = [self.points[m.enterprise.key]
                        for m in self.model.members.get(item.slug, ())
                        if m.enterprise.key in self.points]

@@ -194,7 +194,7 @@ def search_pages(outputs: Sequence[Output], model: Model) -> list[SearchPage]:
         data = html.get(item.url + "index.html")
         if data is not None:
             names = (item.title, item.label)
-            pages.append(SearchPage(item.url, data.decode("utf-8"), item.kind, names))
+            pages.append(SearchPage(item.url, data.decode("utf-8"), item.record_kind, names))
     return pages
 
 

@@ -84,6 +84,12 @@ def test_filters_work_for_keyboard_and_screen_readers(page, demo_url) -> None:
     assert 0 < shown < 6
     assert str(shown) in status.inner_text()
     page.goto(demo_url + "listings/")
+    page.locator("select[name=kind]").select_option("需求")
+    needs = page.locator(".listing-item:visible")
+    assert needs.count() > 0
+    assert all(needs.nth(i).locator(".badge-kind").inner_text() == "需求"
+               for i in range(needs.count()))
+    page.locator("select[name=kind]").select_option("")
     page.locator("select[name=status]").select_option("已解决")
     rows = page.locator(".listing-item:visible")
     assert rows.count() > 0

@@ -263,3 +263,10 @@ def test_a_broken_search_engine_is_a_clear_error_and_writes_nothing(make_site,
     assert d.message() == ("站内搜索的索引没能生成：cannot start Pagefind (pagefind_extended): "
                            "not found")
     assert not (site / "output").exists()
+
+
+def test_listing_rows_show_their_own_kind(built_demo: Path) -> None:
+    html = (built_demo / "listings/index.html").read_text(encoding="utf-8")
+    kinds = re.findall(r'<li class="listing-item" data-kind="([^"]+)"', html)
+    assert set(kinds) == {"需求", "资源", "项目"}
+    assert 'badge-kind kind-listing' not in html
