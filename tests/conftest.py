@@ -78,6 +78,14 @@ def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 
 
 @pytest.fixture(scope="session")
+def demo_model():
+    """The demo site's linked model (no output written)."""
+    result = run(BuildOptions(site_dir=REPO), write=False)
+    assert result.ok, result.report.format()
+    return result.model
+
+
+@pytest.fixture(scope="session")
 def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo site built once per session; returns the output folder."""
     out = tmp_path_factory.mktemp("demo") / "output"

@@ -9,17 +9,14 @@ import pytest
 from site_builder.charts import WIDTH, base_unit, stats_chart_svg
 from site_builder.dates import PartialDate
 from site_builder.diagram import text_width
-from tests.conftest import REPO, build
 
 NS = "{http://www.w3.org/2000/svg}"
 PHONE_CONTENT = 328  # a 360 px viewport less the page's 16 px padding on each side
 
 
 @pytest.fixture(scope="module")
-def model():
-    result = build(REPO, write=False)
-    assert result.ok, result.report.format()
-    return result.model
+def model(demo_model):
+    return demo_model
 
 
 def fig(label: str, value: float, unit: str | None = "家", as_of: str = "2024") -> dict:

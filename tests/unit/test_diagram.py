@@ -24,10 +24,8 @@ PHONE_CONTENT = 328  # a 360 px viewport less the page's 16 px padding on each s
 
 
 @pytest.fixture(scope="module")
-def model():
-    result = build(REPO, write=False)
-    assert result.ok, result.report.format()
-    return result.model
+def model(demo_model):
+    return demo_model
 
 
 def href(item: Item) -> str:
