@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import jinja2
 import jinja2.bccache
@@ -20,6 +21,7 @@ from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import L, Report
 from .linkcheck import check_links
 from .maps import provider_for
+from .memo import DiskStore, MemoryStore, PageStore
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
 from .schema import validate_doc
@@ -46,8 +48,9 @@ class TemplateCache(jinja2.BytecodeCache):
 class BuildCache:
     """State kept between builds of one serve session: memo of costly leaf work."""
 
-    markdown: dict[str, str] = field(default_factory=dict)
+    markdown: dict[str, Any] = field(default_factory=dict)
     templates: TemplateCache = field(default_factory=TemplateCache)
+    pages: MemoryStore = field(default_factory=MemoryStore)
 
 
 @dataclass(frozen=True)
@@ -104,13 +107,18 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     with timings.stage("link"):
         model = link_model(validated, config, options, sources.assets, report)
     outputs: list[Output] = []
+    store: PageStore | None = None
     if not report.has_errors:
         with timings.stage("render"):
             theme = find_theme(options.site_dir)
             # `check` writes nothing, not even the image cache.
             image_cache = options.site_dir / ".cache" / "images" if write else None
+            # The preview keeps the last pages in memory; a build finds them in output/.
+            if write:
+                store = cache.pages if writer else DiskStore(
+                    options.site_dir / ".cache", options.out_dir)
             outputs = render_site(model, theme, report, provider, progress, cache.markdown,
-                                  options.jobs, image_cache, cache.templates)
+                                  options.jobs, image_cache, cache.templates, store)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
         if (options.strict or not write) and not report.has_errors:
@@ -128,4 +136,6 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     if write and not report.has_errors:
         with timings.stage("write"):
             stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir)
+            if store is not None:
+                store.commit(outputs)
     return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 import markdown as md
 import nh3
@@ -20,7 +21,11 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from .diagnostics import Report, closest
+from .memo import track_key
 from .model import resolve_content_path
+
+# Part of every memo key: bump when the HTML made from the same text changes.
+MARKDOWN_VERSION = f"{md.__version__}-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-1"
 
 # Links into the site, as an editor writes them: '/alliances/x/' or '/media/a.png#x'.
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -64,6 +69,19 @@ def sanitize(html: str, check: LinkCheck | None = None) -> str:
                      filter_style_properties={"text-align"})
 
 
+def find_path(known: Set[str], target: str | None) -> str | None:
+    """The known site path a link to `target` means, if any."""
+    if target is None:
+        return None
+    if target in known:
+        return target
+    if target + "/" in known:  # '/alliances/x' written without the last slash
+        return target + "/"
+    if target.endswith("index.html") and target[: -len("index.html")] in known:
+        return target[: -len("index.html")]
+    return None
+
+
 @dataclass
 class LinkCheck:
     """The site's known addresses and where found problems go."""
@@ -78,6 +96,7 @@ class LinkCheck:
     root: str = "./"  # prefix from the page to the site root
     links: list[str] = field(default_factory=list)
     written: set[str] = field(default_factory=set)  # URLs this check already produced
+    probes: list[tuple[str, str | None]] = field(default_factory=list)  # (target, found)
 
     def line_of(self, url: str) -> int | None:
         index = self.body.find(url)
@@ -100,6 +119,7 @@ class LinkCheck:
         else:
             return url
         found = self._find(target)
+        self.probes.append((target or "", found))
         if found is None:
             draft = self._find(target, self.unpublished)
             if draft is None:
@@ -115,16 +135,7 @@ class LinkCheck:
         return result
 
     def _find(self, target: str | None, among: Set[str] | None = None) -> str | None:
-        known = self.known if among is None else among
-        if target is None:
-            return None
-        if target in known:
-            return target
-        if target + "/" in known:  # '/alliances/x' written without the last slash
-            return target + "/"
-        if target.endswith("index.html") and target[: -len("index.html")] in known:
-            return target[: -len("index.html")]
-        return None
+        return find_path(self.known if among is None else among, target)
 
     def _complain(self, url: str, target: str | None) -> None:
         if self.report is None:
@@ -167,13 +178,14 @@ class MarkdownRenderer:
     """One Markdown converter reused for every text (a new one per page costs 7 %)."""
 
     def __init__(self, known: Set[str], report: Report | None = None,
-                 memo: dict[str, str] | None = None, lang: str = "zh",
+                 memo: dict[str, Any] | None = None, lang: str = "zh",
                  unpublished: Set[str] = frozenset()) -> None:
         self._holder: list[LinkCheck] = [LinkCheck(known)]
         self._known = known
         self._unpublished = unpublished
         self._report = report
         self._memo = memo if memo is not None else {}
+        self._lang = lang
         self._md = md.Markdown(
             extensions=["tables", "fenced_code", "footnotes", "sane_lists", "toc",
                         _SiteLinks(self._holder)],
@@ -190,19 +202,30 @@ class MarkdownRenderer:
         """Convert `text`; problems are reported against `file` at their line."""
         if not text or not text.strip():
             return ""
-        key = hashlib.sha256(f"{root}\0{folder}\0{text}".encode()).hexdigest()
-        # A memo hit must still report broken links, so only problem-free results are kept.
-        if key in self._memo:
-            return self._memo[key]
+        key = hashlib.sha256(f"{MARKDOWN_VERSION}\0{self._lang}\0{root}\0{folder}\0{text}"
+                             .encode()).hexdigest()
+        # A memo hit must still report broken links, so only problem-free results are kept,
+        # and a hit counts only while every site link in it resolves as it did.
+        hit = self._memo.get(key)
+        if hit is not None and all(self.find(t) == f for t, f in hit[1]):
+            for target, _ in hit[1]:
+                track_key(("l", target))
+            return str(hit[0])
         check = LinkCheck(self._known, self._unpublished, self._report, file, text, body_line,
                           folder, root)
         self._holder[0] = check
         problems_before = self._problems()
         self._md.reset()
         html = sanitize(self._md.convert(text), check)
+        for target, _ in check.probes:
+            track_key(("l", target))
         if self._problems() == problems_before:
-            self._memo[key] = html
+            self._memo[key] = (html, tuple(check.probes))
         return html
+
+    def find(self, target: str) -> str | None:
+        """What a site link to `target` resolves to now (None: nothing published there)."""
+        return find_path(self._known, target or None)
 
     def _problems(self) -> int:
         return 0 if self._report is None else len(self._report)

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import feeds
+from . import __version__, feeds
 from .charts import stats_chart_svg
 from .dates import PartialDate
 from .diagnostics import L, Report
@@ -40,6 +40,21 @@ from .maps import (
     vendor_files,
 )
 from .markdown import MarkdownRenderer, render_inline
+from .memo import (
+    DepKey,
+    Digests,
+    ModelView,
+    PageEntry,
+    PageMemo,
+    PageStore,
+    TrackingEnvironment,
+    dep_keys,
+    digest,
+    recording,
+    shape,
+    track,
+    tracked,
+)
 from .model import Item, Model, Term, group_members, member_counts, region_paths
 from .opendata import DATA_FILES, open_data
 from .qrcodes import qr_svg
@@ -47,11 +62,34 @@ from .qrcodes import qr_svg
 STORIES_PER_PAGE = 10
 
 
-@dataclass(frozen=True)
 class Output:
-    path: str  # relative to the output folder, forward slashes
-    data: bytes
-    source: str = ""  # the content file or template that produced a page (for messages)
+    """One file of the site. A page reused from the previous build reads its bytes from
+    there (`origin`) only if something asks for them: the writer hard-links it unread."""
+
+    __slots__ = ("_data", "origin", "path", "source")
+
+    def __init__(self, path: str, data: bytes | None = None, source: str = "",
+                 origin: Path | None = None) -> None:
+        self.path = path  # relative to the output folder, forward slashes
+        self._data = data
+        self.source = source  # the content file or template that produced a page
+        self.origin = origin
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            assert self.origin is not None
+            self._data = self.origin.read_bytes()
+        return self._data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Output) and (self.path, self.data, self.source) == (
+            other.path, other.data, other.source)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Output({self.path!r}, {len(self.data)} bytes)"
 
 
 @dataclass(frozen=True)
@@ -131,7 +169,7 @@ class SiteRenderer:
     # ---- environment ------------------------------------------------------------------
 
     def _environment(self) -> jinja2.Environment:
-        env = jinja2.Environment(
+        env = TrackingEnvironment(
             loader=jinja2.FileSystemLoader([str(p) for p in self.theme.template_dirs]),
             autoescape=True,
             undefined=jinja2.ChainableUndefined,
@@ -142,17 +180,17 @@ class SiteRenderer:
         )
         lang = self.lang
         env.globals.update(
-            chain_svg=lambda *a, **k: Markup(chain_svg(*a, **k)),
-            stats_chart=lambda *a, **k: Markup(stats_chart_svg(*a, **k)),
+            chain_svg=tracked(lambda *a, **k: Markup(chain_svg(*a, **k))),
+            stats_chart=tracked(lambda *a, **k: Markup(stats_chart_svg(*a, **k))),
             qr_svg=lambda *a, **k: Markup(qr_svg(*a, **k)),
             t=lambda key, **kw: translate(key, lang, **kw),
             site=self.config,
-            model=self.model,
+            model=ModelView(self.model),
             lang=lang,
             html_lang="en" if lang == "en" else "zh-CN",
             enum=lambda value: enum_label(value, lang),
-            group_members=group_members,
-            region_paths=region_paths,
+            group_members=group_members,  # reads roles and segments: fingerprinted
+            region_paths=tracked(region_paths),
             counts=member_counts(self.model),
         )
         env.filters.update(
@@ -326,6 +364,32 @@ class SiteRenderer:
 
     # ---- rendering --------------------------------------------------------------------
 
+    def render_page(self, task: PageTask) -> tuple[Output | None, list[DepKey] | None]:
+        """Render one page and say what it read (None when it reported a problem: such a
+        page is rendered again by every build, so its warnings are never lost)."""
+        before = len(self.report)
+        with recording() as deps:
+            track(task.item)
+            out = self.render(task)
+        clean = out is not None and len(self.report) == before
+        return out, dep_keys(deps) if clean else None
+
+    def fingerprint(self, task: PageTask) -> str:
+        """Everything about a page's task: what it is and the values handed to its template."""
+        return digest((task.path, task.template, task.title, task.description, task.section,
+                       task.crumbs, task.og_type, shape(task.item), shape(task.values)))
+
+    def setting_digest(self) -> str:
+        """What every page depends on: code, templates, settings, assets, images, map."""
+        templates = []
+        for folder in self.theme.template_dirs:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    templates.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+        return digest((__version__, shape(self.config), sorted(self.asset_versions.items()),
+                       shape(self.images.infos), repr(self.provider), templates,
+                       shape(self.env.globals["counts"]), self.lang))
+
     def render(self, task: PageTask) -> Output | None:
         """Render one page; a template error is reported, not raised."""
         root = self.config.base_path if task.path == "404.html" else relative_root(task.path)
@@ -448,6 +512,7 @@ class SiteRenderer:
             return {}
         item = task.item
         if task.path == "map/":
+            track(self.model.stations, self.model.alliances)
             points = [self.points[s.key] for s in self.model.stations]
             options = {"filter": True, "locate": True, "cluster": True,
                        "alliances": [a.label for a in self.model.alliances]}
@@ -457,6 +522,8 @@ class SiteRenderer:
         if item is None or item.record_kind not in ("alliance", "station", "enterprise"):
             return {}
         if item.record_kind == "alliance":
+            track(self.model.members.get(item.slug, ()),
+                  self.model.stations_of.get(item.slug, ()))
             members = [self.points[m.enterprise.key]
                        for m in self.model.members.get(item.slug, ())
                        if m.enterprise.key in self.points]
@@ -573,6 +640,8 @@ def _can_fork() -> bool:
 _worker_renderer: list[SiteRenderer] = []
 _worker_tasks: list[list[PageTask]] = []
 
+Rendered = tuple[Output | None, list[DepKey] | None]
+
 
 def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
     _worker_renderer.append(renderer)
@@ -580,29 +649,26 @@ def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
     renderer.report = Report()  # collect this worker's problems apart, to send them back
 
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[list[Output], list[Any]]:
+def _render_chunk(bounds: tuple[int, int]) -> tuple[list[Rendered], list[Any]]:
     renderer, tasks = _worker_renderer[0], _worker_tasks[0]
     start = len(renderer.report)
-    outs = [o for o in (renderer.render(t) for t in tasks[bounds[0]:bounds[1]]) if o]
-    return outs, list(renderer.report.items[start:]) if len(renderer.report) > start else []
+    done = [renderer.render_page(t) for t in tasks[bounds[0]:bounds[1]]]
+    return done, list(renderer.report.items[start:]) if len(renderer.report) > start else []
 
 
 def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
-                     progress: Callable[[int, int], None] | None) -> list[Output]:
+                     progress: Callable[[int], None]) -> list[Rendered]:
     """Render pages in forked processes; the model is inherited, never pickled."""
     chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
     ctx = multiprocessing.get_context("fork")
-    outputs: list[Output] = []
-    done = 0
+    rendered: list[Rendered] = []
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
         # imap keeps the order of chunks, so the output order is the serial one.
-        for outs, problems in pool.imap(_render_chunk, chunks):
-            outputs.extend(outs)
+        for done, problems in pool.imap(_render_chunk, chunks):
+            rendered.extend(done)
             renderer.report.extend(problems)
-            done += len(outs)
-            if progress is not None:
-                progress(min(done, len(tasks)), len(tasks))
-    return outputs
+            progress(len(done))
+    return rendered
 
 
 def asset_outputs(theme: Theme) -> list[Output]:
@@ -642,26 +708,68 @@ def version_of(data: bytes) -> str:
 
 def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 progress: Callable[[int, int], None] | None = None,
-                md_memo: dict[str, str] | None = None, jobs: int = 1,
+                md_memo: dict[str, Any] | None = None, jobs: int = 1,
                 image_cache: Path | None = None,
-                bytecode_cache: jinja2.BytecodeCache | None = None) -> list[Output]:
-    """Render the whole site to output items: pages, feeds, assets, media."""
+                bytecode_cache: jinja2.BytecodeCache | None = None,
+                store: PageStore | None = None) -> list[Output]:
+    """Render the whole site to output items: pages, feeds, assets, media.
+
+    With a `store`, a page whose inputs are all as they were last time is taken from there
+    instead of rendered again, and `store.pending` says what this build's pages read.
+    """
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
     images = process_images((a.path for a in model.assets), model.content_dir, image_cache)
     renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images,
                             bytecode_cache)
     tasks = list(renderer.tasks())
-    if jobs > 1 and len(tasks) >= PARALLEL_MIN_PAGES and _can_fork():
-        outputs = _render_parallel(renderer, tasks, jobs, progress)
+    setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
+    previous = store.memo.lookup(setting) if store else {}
+    digests = Digests(model, renderer.md.find)
+    pages: list[Output | None] = [None] * len(tasks)
+    fingerprints = [renderer.fingerprint(t) for t in tasks] if store else []
+    todo: list[int] = []
+    for n, task in enumerate(tasks):
+        entry = previous.get(task.file)
+        if (store is not None and entry is not None and entry.fingerprint == fingerprints[n]
+                and digests.combined(entry.deps) == entry.deps_digest):
+            pages[n] = store.fetch(task.file, entry)
+            if pages[n] is not None:
+                continue
+        todo.append(n)
+    if store is not None:
+        store.reused = len(tasks) - len(todo)
+
+    done = len(tasks) - len(todo)
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(min(done, len(tasks)), len(tasks))
+
+    todo_tasks = [tasks[n] for n in todo]
+    if jobs > 1 and len(todo_tasks) >= PARALLEL_MIN_PAGES and _can_fork():
+        rendered = _render_parallel(renderer, todo_tasks, jobs, advance)
     else:
-        outputs = []
-        for n, task in enumerate(tasks, 1):
-            out = renderer.render(task)
-            if out is not None:
-                outputs.append(out)
-            if progress is not None:
-                progress(n, len(tasks))
+        rendered = []
+        for task in todo_tasks:
+            rendered.append(renderer.render_page(task))
+            advance(1)
+    pending = PageMemo(setting, {})
+    for n, (out, deps) in zip(todo, rendered, strict=True):
+        pages[n] = out
+        if out is not None and deps is not None:
+            keys = tuple(deps)
+            pending.entries[tasks[n].file] = PageEntry(fingerprints[n] if store else "",
+                                                        keys, digests.combined(keys))
+    if store is not None:
+        todo_set = set(todo)
+        for n, task in enumerate(tasks):
+            if n not in todo_set:
+                pending.entries[task.file] = previous[task.file]
+        store.pending = pending
+    outputs = [o for o in pages if o is not None]
     # The search page is noindex: it stays out of the sitemap like the 404 page.
     outputs.extend(feeds.feed_outputs(model, [t for t in tasks
                                               if t.path not in ("404.html", "search/")],

@@ -53,13 +53,25 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
     stage.mkdir()
     written = unchanged = size = 0
     paths: set[str] = set()
+    folders: set[Path] = {stage}
     try:
         for item in outputs:
             target = stage / item.path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             paths.add(item.path)
-            size += len(item.data)
             previous = out_dir / item.path
+            # A page reused from the previous output is linked without reading it.
+            if item.origin == previous:
+                try:
+                    os.link(previous, target)
+                    unchanged += 1
+                    size += previous.stat().st_size
+                    continue
+                except OSError:
+                    pass
+            size += len(item.data)
             if _same_bytes(previous, item.data):
                 try:
                     os.link(previous, target)

@@ -1,0 +1,379 @@
+"""Memo: re-render only the pages whose inputs changed, and prove which ones those are.
+
+A page is the pure result of (templates, settings, its task, the records it reads). The
+task (path, template, title, the lists handed to the template) is cheap to build every
+time, so it is fingerprinted whole. The records a page reads are recorded while it
+renders: every attribute a template reads of an Item, Term or Membership goes through
+`TrackingEnvironment.getattr`, the Python side calls `track()`, the model is seen through
+`ModelView`, and every site link a Markdown text checks is a probe. The next build
+re-renders a page when its fingerprint or the digest of anything it read has changed;
+otherwise the previous bytes are reused (from `output/`, after a stat check, or from the
+preview server's memory).
+
+Pages whose rendering reported a problem are never memoised, so every warning is
+reported again by every build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .dates import PartialDate
+from .model import Item, Membership, Model, Term
+
+# Bump when what a page depends on, or how it is recorded, changes.
+MEMO_VERSION = 1
+MEMO_FILE = "pages.marshal"
+
+# ('i', kind, slug): a whole record; ('f', kind, slug, field): one field of it;
+# ('t', taxonomy, name): a term; ('m', attr): an index of the model; ('l', target): a link.
+DepKey = tuple[str, ...]
+
+# The deps of the page being rendered (None: nothing is rendering, nothing is recorded).
+_current: list[set[Any]] = []
+
+
+def track(*objs: Any) -> None:
+    """Record that the page being rendered read these records (lists are looked into)."""
+    if not _current:
+        return
+    deps = _current[-1]
+    for obj in objs:
+        if isinstance(obj, Item | Term):
+            deps.add(obj)
+        elif isinstance(obj, Membership):
+            deps.add(obj.enterprise)
+            deps.add(obj.alliance)
+        elif isinstance(obj, list | tuple):
+            track(*obj)
+
+
+def track_key(key: DepKey) -> None:
+    if _current:
+        _current[-1].add(key)
+
+
+@contextmanager
+def recording() -> Iterator[set[Any]]:
+    deps: set[Any] = set()
+    _current.append(deps)
+    try:
+        yield deps
+    finally:
+        _current.pop()
+
+
+def dep_keys(deps: Iterable[Any]) -> list[DepKey]:
+    """Recorded objects as sorted, picklable keys."""
+    keys: set[DepKey] = set()
+    for d in deps:
+        if isinstance(d, Item):
+            keys.add(("i", d.record_kind, d.slug))
+        elif isinstance(d, Term):
+            keys.add(("t", d.taxonomy, d.name))
+        else:
+            keys.add(d)
+    # A record read whole makes reads of its single fields redundant.
+    whole = {k[1:] for k in keys if k[0] == "i"}
+    return sorted(k for k in keys if not (k[0] == "f" and k[1:3] in whole))
+
+
+# What an item's key alone decides: reading these depends on nothing that can change
+# (the item's presence is decided by the list or lookup that produced it, tracked there).
+_KEY_ONLY = frozenset({"url", "key", "slug", "record_kind", "section"})
+# Item attributes that are plain values: read one, depend on that one value only.
+_VALUES = frozenset({"title", "label", "draft", "future", "file", "body_file", "body_line"})
+
+
+def _read(obj: Any, name: Any) -> None:
+    """Record the read of `obj.name` by a template."""
+    if isinstance(obj, Item):
+        if name in _KEY_ONLY:
+            return
+        if name in _VALUES or (isinstance(name, str) and not hasattr(Item, name)):
+            _current[-1].add(("f", obj.record_kind, obj.slug, name))
+            return
+        _current[-1].add(obj)  # get(), data, body: the whole record
+    elif isinstance(obj, Term):
+        _current[-1].add(obj)
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """Jinja compiles `x.y` and `x['y']` to these two calls: the one place to listen.
+
+    A Membership's own fields come with the list that holds it (fingerprinted); its
+    enterprise and alliance are Items, tracked when their fields are read."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if _current:
+            _read(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if _current:
+            _read(obj, argument)
+        return super().getitem(obj, argument)
+
+
+class ModelView:
+    """The model as templates see it: each attribute read is a dependency on that index."""
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        track_key(("m", name))
+        return getattr(self._model, name)
+
+    def term(self, taxonomy: str, name: str) -> Term | None:
+        track_key(("t", taxonomy, name))
+        return self._model.term(taxonomy, name)
+
+    def get(self, kind: str, slug: str) -> Item | None:
+        track_key(("i", kind, slug))
+        return self._model.get(kind, slug)
+
+    def region_of(self, item: Item) -> Term | None:
+        track(item)
+        term = self._model.region_of(item)
+        track(term)
+        return term
+
+    def alliances_of_station(self, station: Item) -> tuple[Item, ...]:
+        track(station)
+        found = self._model.alliances_of_station(station)
+        track(found)
+        return found
+
+
+def tracked(function: Any) -> Any:
+    """Wrap a template helper so the records passed to it count as read."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        track(*args, *kwargs.values())
+        return function(*args, **kwargs)
+
+    return call
+
+
+# ---- digests ----------------------------------------------------------------------------
+
+def shape(value: Any) -> Any:
+    """A value reduced to what identifies it: records by key, containers by content."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Item):
+        return ("I", value.record_kind, value.slug)
+    if isinstance(value, Term):
+        return ("T", value.taxonomy, value.name)
+    if isinstance(value, Membership):
+        return ("M", value.enterprise.slug, value.alliance.slug, value.role, value.segment)
+    if isinstance(value, list | tuple):
+        return [shape(v) for v in value]
+    if isinstance(value, dict):
+        return [(shape(k), shape(v)) for k, v in value.items()]
+    if isinstance(value, PartialDate | Markup):
+        return repr(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__] + [shape(getattr(value, f.name)) for f in fields(value)]
+    if hasattr(value, "items"):  # a read-only mapping
+        return [(shape(k), shape(v)) for k, v in value.items()]
+    return repr(value)
+
+
+def digest(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def item_digest(item: Item) -> str:
+    """Everything of an item a page can show: its linked data, body and flags."""
+    return digest((item.record_kind, item.slug, item.file, shape(item.data), item.body,
+                   item.body_line, item.body_file, item.draft, item.future,
+                   sorted(item.lines.items())))
+
+
+class Digests:
+    """The current digest of each dependency key, computed once per build."""
+
+    def __init__(self, model: Model, find_link: Any) -> None:
+        self.model = model
+        self.find_link = find_link  # target → what a Markdown link to it resolves to
+        self._memo: dict[DepKey, str] = {}
+
+    def of(self, key: DepKey) -> str:
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._compute(key)
+        return found
+
+    def _compute(self, key: DepKey) -> str:
+        kind = key[0]
+        if kind == "i":
+            item = self.model.get(key[1], key[2])
+            return item_digest(item) if item is not None else "-"
+        if kind == "f":
+            item = self.model.get(key[1], key[2])
+            if item is None:
+                return "-"
+            name = key[3]
+            if name in _VALUES or not hasattr(Item, name):
+                value = getattr(item, name) if name in _VALUES else item.data.get(name, "?")
+                return digest(shape(value))
+            return item_digest(item)
+        if kind == "t":
+            term = self.model.term(key[1], key[2])
+            if term is None:
+                return "-"
+            return digest((term.slug, term.parent, [i.key for i in term.items]))
+        if kind == "m":
+            return digest(shape(getattr(self.model, key[1], None)))
+        if kind == "l":
+            return str(self.find_link(key[1]))
+        return "?"
+
+    def combined(self, keys: Iterable[DepKey]) -> str:
+        return digest([self.of(k) for k in keys])
+
+
+# ---- the memo ---------------------------------------------------------------------------
+
+@dataclass
+class PageEntry:
+    fingerprint: str
+    deps: tuple[DepKey, ...]
+    deps_digest: str
+    stat: tuple[int, int, int] | None = None  # (size, mtime_ns, inode) of the written file
+
+
+@dataclass
+class PageMemo:
+    """What each page was made of last time. `setting` covers everything global."""
+
+    setting: str = ""
+    entries: dict[str, PageEntry] = field(default_factory=dict)
+
+    def lookup(self, setting: str) -> dict[str, PageEntry]:
+        return self.entries if setting == self.setting else {}
+
+    # On disk: marshal (fast, and unlike pickle it cannot run code) of plain tuples.
+    def save(self, path: Path) -> None:
+        table: dict[DepKey, int] = {}
+        rows = []
+        for page, e in self.entries.items():
+            ids = tuple(table.setdefault(k, len(table)) for k in e.deps)
+            rows.append((page, e.fingerprint, ids, e.deps_digest, e.stat))
+        data = marshal.dumps((MEMO_VERSION, __version__, self.setting, list(table), rows))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> PageMemo:
+        try:
+            version, code, setting, table, rows = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return cls()
+        if version != MEMO_VERSION or code != __version__:
+            return cls()
+        entries = {page: PageEntry(fp, tuple(table[i] for i in ids), dd,
+                                   tuple(stat) if stat else None)
+                   for page, fp, ids, dd, stat in rows}
+        return cls(setting, entries)
+
+
+# ---- where the previous pages are ---------------------------------------------------------
+
+class PageStore:
+    """The previous build's pages and what they were made of; `pending` is this build's."""
+
+    def __init__(self) -> None:
+        self.memo = PageMemo()
+        self.pending: PageMemo | None = None
+        self.reused = 0
+
+    def setting_prefix(self) -> str:
+        return ""
+
+    def fetch(self, file: str, entry: PageEntry) -> Any:
+        """The previous bytes of page `file`, as an Output, if they are still there."""
+        raise NotImplementedError
+
+    def commit(self, outputs: Iterable[Any]) -> None:
+        """The build was kept: what it rendered is what the next build compares with."""
+        raise NotImplementedError
+
+
+class MemoryStore(PageStore):
+    """For the preview server: the last good site is in memory anyway."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.previous: dict[str, bytes] = {}
+
+    def fetch(self, file: str, entry: PageEntry) -> Any:
+        from .render import Output
+
+        data = self.previous.get(file)
+        return None if data is None else Output(file, data)
+
+    def commit(self, outputs: Iterable[Any]) -> None:
+        if self.pending is None:
+            return
+        self.memo, self.pending = self.pending, None
+        self.previous = {o.path: o.data for o in outputs if o.path in self.memo.entries}
+
+
+class DiskStore(PageStore):
+    """For `build`: pages are reused from output/ when the file is the one we wrote."""
+
+    def __init__(self, cache_dir: Path, out_dir: Path) -> None:
+        super().__init__()
+        self.path = cache_dir / MEMO_FILE
+        self.out_dir = out_dir.absolute()
+        memo = PageMemo.load(self.path)
+        # The memo describes one output folder; another folder starts afresh.
+        self.memo = memo if memo.setting.startswith(f"{self.out_dir}|") else PageMemo()
+
+    def fetch(self, file: str, entry: PageEntry) -> Any:
+        from .render import Output
+
+        path = self.out_dir / file
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        if entry.stat != (st.st_size, st.st_mtime_ns, st.st_ino):
+            return None  # changed or replaced since we wrote it
+        return Output(file, None, origin=path)
+
+    def setting_prefix(self) -> str:
+        return f"{self.out_dir}|"
+
+    def commit(self, outputs: Iterable[Any]) -> None:
+        if self.pending is None:
+            return
+        memo, self.pending = self.pending, None
+        for file, entry in memo.entries.items():
+            try:
+                st = (self.out_dir / file).stat()
+            except OSError:
+                continue
+            entry.stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        memo.entries = {f: e for f, e in memo.entries.items() if e.stat is not None}
+        # A read-only site folder: the next build renders everything, no harm done.
+        with contextlib.suppress(OSError):
+            memo.save(self.path)
+        self.memo = memo

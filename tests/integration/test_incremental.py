@@ -1,0 +1,173 @@
+"""Memoised builds: after an edit of any kind, a build that reuses the previous pages (from
+output/ with the on-disk memo, or from memory in the preview) gives exactly the bytes of a
+clean build of the same files, and it really does reuse pages when little changed."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import BuildCache, run
+from site_builder.config import BuildOptions
+from site_builder.render import Output
+from tests.conftest import REPO, copy_site
+
+STORY = "content/stories/baidu-ai-cloud-move-in.md"
+OTHER_STORY = "content/stories/golden-lawyers-science-parks.md"
+ENTERPRISE = "content/enterprises/baidu-ai-cloud-jiangxi.yaml"
+STATION = "content/stations/chint-smart-port-party-service.yaml"
+ALLIANCE = "content/alliances/yuhuatai-software-valley/alliance.yaml"
+ALLIANCE_BODY = "content/alliances/yuhuatai-software-valley/index.md"
+
+
+def replace(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(site: Path, tmp: Path, **options: object) -> dict[str, bytes]:
+    """Build a fresh copy of `site`: no .cache, no previous output."""
+    fresh = tmp / "fresh"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    copy_site(site, fresh)  # with the site's own templates/ and assets/
+    result = run(BuildOptions(site_dir=fresh, **options))  # type: ignore[arg-type]
+    assert result.ok, result.report.format()
+    return tree(fresh / "output")
+
+
+def _add_template(site: Path) -> None:
+    (site / "templates").mkdir(exist_ok=True)
+    text = (REPO / "templates" / "story.html").read_text(encoding="utf-8")
+    (site / "templates" / "story.html").write_text(
+        text.replace("{% block main %}", "{% block main %}<!-- site override -->", 1),
+        encoding="utf-8")
+
+
+def _add_asset(site: Path) -> None:
+    (site / "assets").mkdir(exist_ok=True)
+    css = (REPO / "assets" / "site.css").read_text(encoding="utf-8")
+    (site / "assets" / "site.css").write_text(css + "\n.x { color: red; }\n", encoding="utf-8")
+
+
+def _new_story(site: Path) -> None:
+    text = (site / STORY).read_text(encoding="utf-8")
+    (site / "content/stories/new-story.md").write_text(
+        text.replace("400余人", "新案例：400余人", 1).replace("date: 2025-12-11",
+                                                        "date: 2026-01-05", 1),
+        encoding="utf-8")
+
+
+# Each edit is one thing an editor (or a developer) does between two builds.
+EDITS: dict[str, Callable[[Path], None]] = {
+    "story body": lambda s: replace(s, STORY, "它落户儒乐湖新城时", "它落户儒乐湖新城的时候"),
+    "story title": lambda s: replace(s, STORY, "title: 400余人", "title: 四百余人"),
+    "story summary": lambda s: replace(s, STORY, "新区送上人才公寓", "新区很快送上人才公寓"),
+    "story tags": lambda s: replace(s, STORY, "tags: [营商环境, 链主带动, 三张清单]",
+                                    "tags: [营商环境, 人才服务]"),
+    "story new tag": lambda s: replace(s, STORY, "tags: [营商环境,", "tags: [全新标签, 营商环境,"),
+    "story date": lambda s: replace(s, STORY, "date: 2025-12-11", "date: 2021-01-02"),
+    "story alliance": lambda s: replace(s, OTHER_STORY, "alliances: [",
+                                        "alliances: [ganjiang-digital-economy, "),
+    "story draft": lambda s: replace(s, STORY, "date: 2025-12-11", "draft: true\ndate: 2025-12-11"),
+    "story added": _new_story,
+    "story removed": lambda s: (s / OTHER_STORY).unlink(),
+    "enterprise name": lambda s: replace(s, ENTERPRISE, "name: ", "name: 新"),
+    "station hours": lambda s: replace(s, STATION, "hours: 工作日 9:00—17:30",
+                                       "hours: 工作日 8:30—17:30"),
+    "station moved": lambda s: replace(s, STATION, "lat: 31.053", "lat: 31.061"),
+    "alliance short name": lambda s: replace(s, ALLIANCE, "short_name: ", "short_name: 新"),
+    "alliance body": lambda s: replace(s, ALLIANCE_BODY, "\n\n", "\n\n补充一句话。\n\n"),
+    "site title": lambda s: replace(s, "content/site.yaml", "title: ", "title: 新"),
+    "template": _add_template,
+    "asset": _add_asset,
+}
+
+
+@pytest.fixture(scope="module")
+def base_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_site(REPO, tmp_path_factory.mktemp("base") / "demo")
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_rebuild_after_edit_matches_clean_build(edit: str, base_site: Path,
+                                                tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    first = run(BuildOptions(site_dir=site))
+    assert first.ok
+    assert (site / ".cache" / "pages.marshal").is_file()
+    EDITS[edit](site)
+    second = run(BuildOptions(site_dir=site))
+    assert second.ok, second.report.format()
+    assert tree(site / "output") == clean_build(site, tmp_path)
+    # A warm build with nothing changed renders nothing and changes nothing.
+    before = tree(site / "output")
+    third = run(BuildOptions(site_dir=site))
+    assert third.timings.get("render") is not None
+    assert tree(site / "output") == before
+
+
+def test_warm_rebuild_reuses_pages_and_renders_what_changed(scratch_demo: Path) -> None:
+    assert run(BuildOptions(site_dir=scratch_demo)).ok
+    EDITS["story body"](scratch_demo)
+    result = run(BuildOptions(site_dir=scratch_demo))
+    assert result.ok and result.written is not None
+    # Only the story page itself shows its body: one page written, the rest linked.
+    pages = [o for o in result.outputs if o.path.endswith(".html")]
+    reused = [o for o in pages if o.origin is not None]
+    assert len(reused) == len(pages) - 1, [o.path for o in pages if o.origin is None]
+
+
+def test_preview_memory_reuse_matches_clean_build(base_site: Path, tmp_path: Path) -> None:
+    """The preview server's in-memory memo: several edits in a row, each exact."""
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    cache = BuildCache()
+    options = BuildOptions(site_dir=site)
+    kept: list[Output] = []
+
+    def memory(outputs: list[Output]) -> None:
+        kept.clear()
+        kept.extend(outputs)
+
+    assert run(options, cache=cache, writer=memory).ok
+    for edit in ("story title", "enterprise name", "station hours", "story tags",
+                 "template"):
+        EDITS[edit](site)
+        result = run(options, cache=cache, writer=memory)
+        assert result.ok
+        # A template change re-renders every page; a content edit only a few.
+        assert (cache.pages.reused == 0) == (edit == "template"), edit
+        got = {o.path: o.data for o in kept if not o.path.startswith("pagefind/")}
+        want = {k: v for k, v in clean_build(site, tmp_path).items()
+                if not k.startswith("pagefind/")}
+        assert got == want, edit
+
+
+def test_output_edited_by_hand_is_rendered_again(scratch_demo: Path) -> None:
+    assert run(BuildOptions(site_dir=scratch_demo)).ok
+    page = scratch_demo / "output" / "stories" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"tampered")
+    assert run(BuildOptions(site_dir=scratch_demo)).ok
+    assert page.read_bytes() == original
+
+
+def test_pages_with_warnings_warn_on_every_build(scratch_demo: Path) -> None:
+    draft = "/stories/ganjiang-brain-computer-interface/"  # a draft: linking it warns
+    replace(scratch_demo, STORY, "它落户儒乐湖新城时", f"它落户[儒乐湖]({draft})新城时")
+    for _ in range(2):
+        result = run(BuildOptions(site_dir=scratch_demo))
+        assert result.ok
+        assert [d.code for d in result.report.warnings] == ["draft-link"]
