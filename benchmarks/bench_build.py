@@ -217,8 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="comma-separated numbers of alliances (default 30,100,300)")
     parser.add_argument("--large", action="store_true", help="add N=1000")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="render processes, as build --jobs (default 1: one core)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="render processes, as build --jobs (default: every core)")
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "site-builder-bench",
                         help="where generated sites and outputs go (reused between runs)")

@@ -12,6 +12,7 @@ pieces in our own pages. Three things folium does not do for us, done here:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -183,13 +184,19 @@ class MapPoint:
 
 
 def make_point(location: dict[str, Any], provider: Provider, **fields: Any) -> MapPoint:
-    wgs = to_wgs84(location["lat"], location["lon"], location.get("coord_system", "wgs84"))
-    shown = from_wgs84(*wgs, provider.datum)
-    gcj = from_wgs84(*wgs, "gcj02")
-    bd = from_wgs84(*wgs, "bd09")
-    return MapPoint(_round(shown[0]), _round(shown[1]),
-                    (_round(wgs[0]), _round(wgs[1])), (_round(gcj[0]), _round(gcj[1])),
-                    (_round(bd[0]), _round(bd[1])), **fields)
+    shown, wgs, gcj, bd = _datums(location["lat"], location["lon"],
+                                  location.get("coord_system", "wgs84"), provider.datum)
+    return MapPoint(shown[0], shown[1], wgs, gcj, bd, **fields)
+
+
+@functools.lru_cache(maxsize=65536)  # the preview rebuilds every map of the site each time
+def _datums(lat: float, lon: float, datum: str, shown_datum: str
+            ) -> tuple[tuple[float, float], ...]:
+    """The point as shown, in WGS-84, GCJ-02 and BD-09, rounded."""
+    wgs = to_wgs84(lat, lon, datum)
+    return tuple((_round(a), _round(b)) for a, b in (
+        from_wgs84(*wgs, shown_datum), wgs, from_wgs84(*wgs, "gcj02"),
+        from_wgs84(*wgs, "bd09")))
 
 
 def nav_links(point: MapPoint) -> dict[str, str]:

@@ -34,7 +34,7 @@ from .dates import PartialDate
 from .model import Item, Membership, Model, Term
 
 # Bump when what a page depends on, or how it is recorded, changes.
-MEMO_VERSION = 1
+MEMO_VERSION = 2
 MEMO_FILE = "pages.marshal"
 
 # ('i', kind, slug): a whole record; ('f', kind, slug, field): one field of it;
@@ -172,34 +172,49 @@ def tracked(function: Any) -> Any:
 
 def shape(value: Any) -> Any:
     """A value reduced to what identifies it: records by key, containers by content."""
-    if isinstance(value, str | int | float | bool) or value is None:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, Item):
+    if kind is Item:
         return ("I", value.record_kind, value.slug)
-    if isinstance(value, Term):
-        return ("T", value.taxonomy, value.name)
-    if isinstance(value, Membership):
-        return ("M", value.enterprise.slug, value.alliance.slug, value.role, value.segment)
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [shape(v) for v in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return [(shape(k), shape(v)) for k, v in value.items()]
+    if kind is Term:
+        return ("T", value.taxonomy, value.name)
+    if kind is Membership:
+        return ("M", value.enterprise.slug, value.alliance.slug, value.role, value.segment)
     if isinstance(value, PartialDate | Markup):
         return repr(value)
     if is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__] + [shape(getattr(value, f.name)) for f in fields(value)]
+        return [kind.__name__] + [shape(getattr(value, f.name)) for f in fields(value)]
     if hasattr(value, "items"):  # a read-only mapping
         return [(shape(k), shape(v)) for k, v in value.items()]
+    if isinstance(value, list | tuple):
+        return [shape(v) for v in value]
     return repr(value)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def digest(value: Any) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
 
 
+# The fields linking may change (a reference to a draft dropped, an image path resolved);
+# all the rest of an item's data is a pure function of its file's bytes.
+_LINKED = ("memberships", "alliances", "enterprises", "alliance", "enterprise", "logo",
+           "cover", "photo", "chain_owner")
+
+
 def item_digest(item: Item) -> str:
-    """Everything of an item a page can show: its linked data, body and flags."""
-    return digest((item.record_kind, item.slug, item.file, shape(item.data), item.body,
+    """Everything of an item a page can show: its file's bytes (item.digest), its body
+    (an alliance's comes from index.md), the linked fields and its flags."""
+    linked = [(k, shape(item.data[k])) for k in _LINKED if k in item.data]
+    return digest((item.record_kind, item.slug, item.file, item.digest, linked,
+                   hashlib.blake2b((item.body or "").encode("utf-8")).hexdigest(),
                    item.body_line, item.body_file, item.draft, item.future,
                    sorted(item.lines.items())))
 
@@ -243,8 +258,10 @@ class Digests:
             return str(self.find_link(key[1]))
         return "?"
 
-    def combined(self, keys: Iterable[DepKey]) -> str:
-        return digest([self.of(k) for k in keys])
+    def changed(self, before: dict[DepKey, str]) -> set[DepKey]:
+        """The keys whose digest is not what it was (each key computed once)."""
+        of = self.of
+        return {k for k, d in before.items() if of(k) != d}
 
 
 # ---- the memo ---------------------------------------------------------------------------
@@ -253,16 +270,17 @@ class Digests:
 class PageEntry:
     fingerprint: str
     deps: tuple[DepKey, ...]
-    deps_digest: str
     stat: tuple[int, int, int] | None = None  # (size, mtime_ns, inode) of the written file
 
 
 @dataclass
 class PageMemo:
-    """What each page was made of last time. `setting` covers everything global."""
+    """What each page was made of last time. `setting` covers everything global; `digests`
+    holds, for every key some page read, its digest when those pages were made."""
 
     setting: str = ""
     entries: dict[str, PageEntry] = field(default_factory=dict)
+    digests: dict[DepKey, str] = field(default_factory=dict)
 
     def lookup(self, setting: str) -> dict[str, PageEntry]:
         return self.entries if setting == self.setting else {}
@@ -273,8 +291,10 @@ class PageMemo:
         rows = []
         for page, e in self.entries.items():
             ids = tuple(table.setdefault(k, len(table)) for k in e.deps)
-            rows.append((page, e.fingerprint, ids, e.deps_digest, e.stat))
-        data = marshal.dumps((MEMO_VERSION, __version__, self.setting, list(table), rows))
+            rows.append((page, e.fingerprint, ids, e.stat))
+        keys = list(table)
+        data = marshal.dumps((MEMO_VERSION, __version__, self.setting, keys,
+                              [self.digests[k] for k in keys], rows))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_bytes(data)
@@ -283,15 +303,16 @@ class PageMemo:
     @classmethod
     def load(cls, path: Path) -> PageMemo:
         try:
-            version, code, setting, table, rows = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return cls()
-        if version != MEMO_VERSION or code != __version__:
-            return cls()
-        entries = {page: PageEntry(fp, tuple(table[i] for i in ids), dd,
-                                   tuple(stat) if stat else None)
-                   for page, fp, ids, dd, stat in rows}
-        return cls(setting, entries)
+            version, code, *rest = marshal.loads(path.read_bytes())
+            if version != MEMO_VERSION or code != __version__:
+                return cls()
+            setting, table, digests, rows = rest
+            entries = {page: PageEntry(fp, tuple(table[i] for i in ids),
+                                       tuple(stat) if stat else None)
+                       for page, fp, ids, stat in rows}
+        except (OSError, ValueError, EOFError, TypeError, IndexError):
+            return cls()  # missing, damaged or from another version: start afresh
+        return cls(setting, entries, dict(zip(table, digests, strict=True)))
 
 
 # ---- where the previous pages are ---------------------------------------------------------

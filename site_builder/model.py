@@ -218,7 +218,9 @@ class _Linker:
             self.report.emit("path-escape", file, line, col, key, value=value)
             return None
         rel = resolve_content_path(value, folder)
-        if rel is None or not _inside(self.content_dir, rel):
+        # Files found by load_sources are inside content/ (links out were refused there);
+        # only a path that names no such file needs the slow realpath check.
+        if rel is None or (rel not in self.asset_paths and not _inside(self.content_dir, rel)):
             self.report.emit("path-escape", file, line, col, key, value=value)
             return None
         # Compare with the files found, not the disk: a case-insensitive disk would accept

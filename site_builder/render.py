@@ -9,6 +9,7 @@ and the feed use absolute URLs from base_url.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import multiprocessing
 from collections.abc import Callable, Iterator
@@ -141,6 +142,10 @@ def relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
+# (position, the stories and their links) → positions of related stories.
+_RELATED_MEMO: dict[tuple[int, str], list[int]] = {}
+
+
 class SiteRenderer:
     """Renders every page of a model. Built once per build."""
 
@@ -159,6 +164,10 @@ class SiteRenderer:
         self.bytecode_cache = bytecode_cache
         # Related stories were found by comparing every pair: quadratic at 3,000 stories.
         self._story_index = self._index_stories()
+        self._story_signature = digest([(s.slug, sorted(self._story_index[0][s.slug]))
+                                        for s in model.stories])
+        if len(_RELATED_MEMO) > 100_000:
+            _RELATED_MEMO.clear()
         self.known = self._known_paths()
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
@@ -343,13 +352,22 @@ class SiteRenderer:
 
     def _related_stories(self, story: Item, position: int) -> list[Item]:
         """Other stories sharing an alliance, an enterprise or a tag; most shared first."""
+        # The same stories with the same links give the same answer: the preview rebuilds
+        # after each save, and counting shared tags is the costly part of listing pages.
+        signature = (position, self._story_signature)
+        found = _RELATED_MEMO.get(signature)
+        if found is None:
+            found = _RELATED_MEMO[signature] = self._count_related(story, position)
+        return [self.model.stories[i] for i in found]
+
+    def _count_related(self, story: Item, position: int) -> list[int]:
         keys, stories_by_key = self._story_index
         shared: dict[int, int] = {}
         for key in keys[story.slug]:
             for i in stories_by_key[key]:
                 shared[i] = shared.get(i, 0) + 1
-        best = sorted((-n, i) for i, n in shared.items() if i != position)[:4]
-        return [self.model.stories[i] for _, i in best]
+        best = heapq.nsmallest(4, ((-n, i) for i, n in shared.items() if i != position))
+        return [i for _, i in best]
 
     def _stations_by_region(self) -> list[tuple[str, list[Item]]]:
         """Stations grouped by the region of the first alliance they serve."""
@@ -726,13 +744,14 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
     previous = store.memo.lookup(setting) if store else {}
     digests = Digests(model, renderer.md.find)
+    changed = digests.changed(store.memo.digests) if previous and store else set()
     pages: list[Output | None] = [None] * len(tasks)
     fingerprints = [renderer.fingerprint(t) for t in tasks] if store else []
     todo: list[int] = []
     for n, task in enumerate(tasks):
         entry = previous.get(task.file)
         if (store is not None and entry is not None and entry.fingerprint == fingerprints[n]
-                and digests.combined(entry.deps) == entry.deps_digest):
+                and not any(k in changed for k in entry.deps)):
             pages[n] = store.fetch(task.file, entry)
             if pages[n] is not None:
                 continue
@@ -760,14 +779,19 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     for n, (out, deps) in zip(todo, rendered, strict=True):
         pages[n] = out
         if out is not None and deps is not None:
-            keys = tuple(deps)
             pending.entries[tasks[n].file] = PageEntry(fingerprints[n] if store else "",
-                                                        keys, digests.combined(keys))
+                                                        tuple(deps))
     if store is not None:
         todo_set = set(todo)
         for n, task in enumerate(tasks):
             if n not in todo_set:
                 pending.entries[task.file] = previous[task.file]
+        # Every key a kept page read, as it is now: the reused pages' keys are unchanged,
+        # so the table carries over (all of it: every one of them was just computed).
+        pending.digests = dict(store.memo.digests) if previous else {}
+        for _, deps in rendered:
+            for k in deps or ():
+                pending.digests[k] = digests.of(k)
         store.pending = pending
     outputs = [o for o in pages if o is not None]
     # The search page is noindex: it stays out of the sitemap like the 404 page.
@@ -776,5 +800,19 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                                       renderer.md))
     outputs.extend(assets)
     outputs.extend(content_outputs(model, images))
-    outputs.extend(Output(path, data) for path, data in open_data(model))
+    outputs.extend(Output(path, data) for path, data in _open_data(model, digests))
     return outputs
+
+
+_OPEN_DATA_MEMO: dict[str, list[tuple[str, bytes]]] = {}
+
+
+def _open_data(model: Model, digests: Digests) -> list[tuple[str, bytes]]:
+    """The open-data files, made again only when a station, alliance or member changed."""
+    key = digest((shape(model.config), [(i.record_kind, i.slug, digests.of(("i", *i.key)))
+                                        for i in (*model.stations, *model.alliances,
+                                                  *model.enterprises)]))
+    if key not in _OPEN_DATA_MEMO:
+        _OPEN_DATA_MEMO.clear()
+        _OPEN_DATA_MEMO[key] = list(open_data(model))
+    return _OPEN_DATA_MEMO[key]

@@ -114,14 +114,50 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def load_sources(content_dir: Path, report: Report) -> Sources:
-    """Read every content file under `content_dir`, reporting what cannot be read."""
+# rel → ((size, mtime_ns, inode), the document read from it): kept by the preview server.
+DocMemo = dict[str, tuple[tuple[int, int, int], "SourceDoc"]]
+
+
+def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None) -> Sources:
+    """Read every content file under `content_dir`, reporting what cannot be read.
+
+    With a `memo`, a file whose size, time and inode are as last time is not read again
+    (only files that were read without any problem are remembered)."""
     site: SourceDoc | None = None
     docs: list[SourceDoc] = []
     assets: list[AssetFile] = []
     real_root = os.path.realpath(content_dir)
-    for rel, abspath in _walk(content_dir):
-        real = os.path.realpath(abspath)
+    fresh: DocMemo = {}
+
+    def record(abspath: Path, rel: str, kind: str, slug: str, report: Report) -> SourceDoc:
+        return _remembered(read_record, abspath, rel, kind, slug, report)
+
+    def body(abspath: Path, rel: str, slug: str, report: Report) -> SourceDoc:
+        return _remembered(lambda a, r, _k, sl, rep: read_body(a, r, sl, rep), abspath, rel,
+                           "alliance_body", slug, report)
+
+    def _remembered(read: Any, abspath: Path, rel: str, kind: str, slug: str,
+                    report: Report) -> SourceDoc:
+        if memo is None:
+            return read(abspath, rel, kind, slug, report)
+        try:
+            st = abspath.stat()
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            return read(abspath, rel, kind, slug, report)
+        known = memo.get(rel)
+        if known is not None and known[0] == stamp and (known[1].kind, known[1].slug) == (
+                kind, slug):
+            fresh[rel] = known
+            return known[1]
+        before = len(report)
+        doc = read(abspath, rel, kind, slug, report)
+        if len(report) == before:
+            fresh[rel] = (stamp, doc)
+        return doc
+
+    for rel, abspath, linked in _walk(content_dir):
+        real = os.path.realpath(abspath) if linked else real_root + os.sep + rel
         if not real.startswith(real_root + os.sep):
             # A link to a file outside content/ would publish whatever it points at.
             report.emit("path-escape", rel, value=rel)
@@ -142,9 +178,9 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
                 continue
             slug, name = parts[1], parts[2].lower()  # Index.md on Windows is index.md
             if name in ("alliance.yaml", "alliance.yml"):
-                docs.append(read_record(abspath, rel, "alliance", slug, report))
+                docs.append(record(abspath, rel, "alliance", slug, report))
             elif name in ("index.md", "index.markdown"):
-                docs.append(read_body(abspath, rel, slug, report))
+                docs.append(body(abspath, rel, slug, report))
             else:
                 # Any other file in an alliance folder belongs to it (images, PDFs).
                 assets.append(AssetFile(rel, abspath))
@@ -152,7 +188,7 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
             kind, suffixes = RECORD_FOLDERS[top]
             if suffix in suffixes:
                 slug = PurePosixPath(rel).stem
-                docs.append(read_record(abspath, rel, kind, slug, report))
+                docs.append(record(abspath, rel, kind, slug, report))
             elif suffix in IMAGE_SUFFIXES:
                 assets.append(AssetFile(rel, abspath))
             else:
@@ -169,6 +205,9 @@ def load_sources(content_dir: Path, report: Report) -> Sources:
     _check_case_collisions([d.path for d in docs] + [a.path for a in assets], report)
     for asset in assets:
         check_asset(asset, report)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return Sources(site, tuple(docs), tuple(assets), content_dir)
 
 
@@ -204,16 +243,26 @@ def check_asset(asset: AssetFile, report: Report) -> None:
                         max=MAX_IMAGE_PIXELS // 1_000_000)
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    """Yield (relative posix path, path) for every file, sorted, skipping ignored names."""
+def _walk(root: Path) -> Iterator[tuple[str, Path, bool]]:
+    """Yield (relative posix path, path, reached through a symbolic link) for every file,
+    sorted, skipping ignored names."""
     if not root.is_dir():
         return
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(is_ignored(part) for part in rel.parts):
-            continue
-        if path.is_file():
-            yield rel.as_posix(), path
+    found: list[tuple[str, Path, bool]] = []
+    # Linked folders are not entered (as before); a linked file may point out of content/,
+    # which the caller checks with realpath. Other paths cannot leave content/.
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not is_ignored(d)]
+        rel_folder = os.path.relpath(folder, root)
+        prefix = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
+        for name in files:
+            if is_ignored(name):
+                continue
+            path = Path(folder, name)
+            if path.is_file():
+                found.append((prefix + name, path, path.is_symlink()))
+    found.sort(key=lambda f: f[0])
+    yield from found
 
 
 def _unexpected(rel: str, report: Report) -> None:
