@@ -33,25 +33,39 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_site import DIRTY, ensure_site
 
-STAGES = ("load", "validate", "link", "render", "write")
+STAGES = ("load", "validate", "link", "render", "search", "write")
 EDIT = "\n联盟近日又召开了一次供需对接会，现场促成合作意向12项。\n"
 FLAT = 0.25  # time per page counts as flat within ±25 %
 
 
 # ---- the child: one build in its own process ------------------------------------------------
 
-def child(site: str, out: str, jobs: int) -> int:
+def child(site: str, out: str, jobs: int, search: bool) -> int:
     """Run one build and print its figures as JSON on the last line of stdout."""
     import resource
 
+    import site_builder.build
     from site_builder.build import run
     from site_builder.config import BuildOptions
 
+    # Children before the search stage are the render workers (reaped when rendering
+    # ends); Pagefind's indexer is the one child after it.
+    workers_kb = [0]
+    index = site_builder.build.search_outputs
+
+    def search_outputs(*args: Any) -> Any:
+        workers_kb[0] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return index(*args)
+
+    site_builder.build.search_outputs = search_outputs  # type: ignore[assignment]
     start = time.perf_counter()
-    result = run(BuildOptions(site_dir=Path(site), output_dir=Path(out), jobs=jobs), write=True)
+    result = run(BuildOptions(site_dir=Path(site), output_dir=Path(out), jobs=jobs,
+                              search=search), write=True)
     seconds = time.perf_counter() - start
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # forked render workers
+    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if not search:
+        workers_kb[0] = kids_kb
     written = result.written
     print(json.dumps({
         "ok": result.ok,
@@ -60,7 +74,8 @@ def child(site: str, out: str, jobs: int) -> int:
         "outputs": len(result.outputs),
         "seconds": seconds,
         "timings": result.timings,
-        "rss_kb": max(self_kb, kids_kb),
+        "rss_kb": max(self_kb, workers_kb[0]),  # site_builder's own processes
+        "pagefind_kb": kids_kb if kids_kb > workers_kb[0] else 0,
         "written": written.written if written else None,
         "unchanged": written.unchanged if written else None,
         "removed": written.removed if written else None,
@@ -69,9 +84,11 @@ def child(site: str, out: str, jobs: int) -> int:
     return 0 if result.ok else 1
 
 
-def build(site: Path, out: Path, jobs: int, env: dict[str, str]) -> dict[str, Any]:
+def build(site: Path, out: Path, jobs: int, env: dict[str, str], search: bool = True
+          ) -> dict[str, Any]:
     """Build `site` into `out` in a fresh interpreter; figures plus the process wall time."""
-    cmd = [sys.executable, __file__, "--child", str(site), str(out), str(jobs)]
+    cmd = [sys.executable, __file__, "--child", str(site), str(out), str(jobs),
+           "search" if search else "no-search"]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - start
@@ -135,16 +152,16 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> dict[st
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"N={n}: clean build …", flush=True)
-    clean = build(site, out, args.jobs, env)
+    clean = build(site, out, args.jobs, env, args.search)
     story = story_to_edit(site)
     original = story.read_bytes()
     (site / DIRTY).write_text(str(story), encoding="utf-8")
     try:
         story.write_bytes(original + EDIT.encode("utf-8"))
         print(f"N={n}: rebuild after editing {story.name} …", flush=True)
-        incremental = build(site, out, args.jobs, env)
+        incremental = build(site, out, args.jobs, env, args.search)
         print(f"N={n}: clean build of the edited content, to compare …", flush=True)
-        reference = build(site, ref, args.jobs, env)
+        reference = build(site, ref, args.jobs, env, args.search)
         diffs = compare_trees(out, ref)
     finally:
         story.write_bytes(original)
@@ -170,7 +187,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line, rule, *body])
 
 
-def report(results: list[dict[str, Any]], jobs: int) -> None:
+def report(results: list[dict[str, Any]], jobs: int, search: bool = True) -> None:
     """Print the summary table, the per-stage tables and the flatness verdict."""
     rows = []
     for r in results:
@@ -179,12 +196,15 @@ def report(results: list[dict[str, Any]], jobs: int) -> None:
             str(r["n"]), str(r["files"]), str(c["pages"]), str(c["outputs"]),
             f"{c['wall']:.2f}", f"{c['seconds']:.2f}", f"{c['pages'] / c['seconds']:.0f}",
             f"{1000 * c['seconds'] / c['pages']:.2f}", f"{c['rss_kb'] / 1024:.0f}",
+            f"{max(c['pagefind_kb'], i['pagefind_kb']) / 1024:.0f}",
             f"{i['wall']:.2f}", f"{i['seconds']:.2f}", f"{i['written']}/{i['outputs']}",
             "yes" if not r["diffs"] else f"NO ({len(r['diffs'])})",
         ])
-    print(f"\nsite_builder build benchmark (jobs={jobs}, Python {sys.version.split()[0]})\n")
+    print(f"\nsite_builder build benchmark (jobs={jobs}, search index: "
+          f"{'yes' if search else 'no'}, Python {sys.version.split()[0]})\n")
     print(table(["N", "files", "pages", "outputs", "clean s", "build s", "pages/s", "ms/page",
-                 "peak MB", "edit s", "edit build s", "rewritten", "edit == clean"], rows))
+                 "peak MB", "Pagefind MB", "edit s", "edit build s", "rewritten",
+                 "edit == clean"], rows))
     for label, key in (("clean build", "clean"), ("rebuild after one edit", "incremental")):
         print(f"\nstages, {label} (seconds; % of build)\n")
         stage_rows = []
@@ -211,7 +231,7 @@ def report(results: list[dict[str, Any]], jobs: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--child"]:
-        return child(argv[1], argv[2], int(argv[3]))
+        return child(argv[1], argv[2], int(argv[3]), argv[4] == "search")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="30,100,300",
                         help="comma-separated numbers of alliances (default 30,100,300)")
@@ -226,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-fsync", action="store_true",
                         help="set SITE_BUILDER_NO_FSYNC=1 (skip the writer's sync)")
     parser.add_argument("--json", type=Path, help="also write all figures to this file")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="build with --no-search: pages only, as Hugo builds them")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.large and 1000 not in sizes:
@@ -241,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         env["SITE_BUILDER_NO_FSYNC"] = "1"
 
     results = [bench_size(n, args, env) for n in sizes]
-    report(results, args.jobs)
+    report(results, args.jobs, args.search)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0 if all(not r["diffs"] for r in results) else 1

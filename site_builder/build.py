@@ -159,7 +159,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                 check_links(outputs, report, model.unpublished)
         # Not for `check`, nor for the live preview: indexing takes 0.5 s on the demo and a
         # minute for 10,000 pages, and editors preview pages, not search results.
-        if write and not options.preview and not report.has_errors:
+        if write and options.search and not options.preview and not report.has_errors:
             with timings.stage("search"):
                 try:
                     outputs.extend(search_outputs(outputs, model))

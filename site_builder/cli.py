@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="包含草稿（draft: true）")
     build.add_argument("--future", action="store_true", help="包含日期在未来的案例")
     build.add_argument("--base-url", metavar="URL", help="覆盖 site.yaml 的 base_url（预览用）")
+    build.add_argument("--no-search", dest="search", action="store_false",
+                       help="不生成站内搜索索引（更快；搜索页显示“搜索暂时不可用”）")
     build.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
                        help="并行进程数（默认为 CPU 核数）")
 
@@ -114,6 +116,7 @@ def _build(args: argparse.Namespace, *, write: bool) -> int:
         future=getattr(args, "future", False),
         base_url=getattr(args, "base_url", None),
         jobs=getattr(args, "jobs", 1),
+        search=getattr(args, "search", True),
         progress=sys.stderr.isatty(),
     )
     if write:

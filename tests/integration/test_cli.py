@@ -135,3 +135,16 @@ def test_progress_is_shown_only_on_a_terminal(tmp_path: Path) -> None:
     assert "渲染页面 / rendering".encode() in shown
     piped = cli("build", str(site))
     assert "rendering" not in piped.stderr
+
+
+def test_no_search_builds_the_site_without_the_index(tmp_path: Path) -> None:
+    site = copy_site(MINIMAL, tmp_path / "site")
+    proc = cli("build", str(site), "--no-search")
+    assert proc.returncode == 0, proc.stderr
+    assert (site / "output" / "search" / "index.html").is_file()
+    assert not (site / "output" / "pagefind").exists()
+    # The next full build adds it, and the pages are the same either way.
+    page = (site / "output" / "index.html").read_bytes()
+    assert cli("build", str(site)).returncode == 0
+    assert (site / "output" / "pagefind" / "pagefind-entry.json").is_file()
+    assert (site / "output" / "index.html").read_bytes() == page
