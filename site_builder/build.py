@@ -28,7 +28,7 @@ from .render import Output, find_theme, render_site
 from .schema import Validated, validate_doc
 from .search import SearchError, search_outputs
 from .sources import DocMemo, SourceDoc, load_sources
-from .writer import WriteStats, write_outputs
+from .writer import WriteStats, start_cleanup, write_outputs
 
 
 class TemplateCache(jinja2.BytecodeCache):
@@ -109,11 +109,14 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     # 10,000 pages). Reference counting still frees nearly everything as it goes.
     enabled = gc.isenabled()
     gc.disable()
+    cleanup = start_cleanup(options.out_dir) if write and writer is None else None
     try:
         return _run(options, write=write, cache=cache, progress=progress, writer=writer)
     finally:
         if enabled:
             gc.enable()
+        if cleanup is not None:
+            cleanup.join()
 
 
 def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
@@ -168,7 +171,8 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
     stats = None
     if write and not report.has_errors:
         with timings.stage("write"):
-            stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir)
+            stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir,
+                                                                 defer_cleanup=True)
             if store is not None:
                 store.commit(outputs)
     return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

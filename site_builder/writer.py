@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from .render import Output
 
 STAGE_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
+TRASH_PREFIX = ".trash-"  # a replaced output, deleted by the next build while it works
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,12 @@ def check_output_dir(out_dir: Path, site_dir: Path) -> None:
         raise OutputError(str(out_dir))
 
 
-def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
-    """Stage every output in a sibling folder, then swap it in place of `out_dir`."""
+def write_outputs(outputs: Iterable[Output], out_dir: Path, *,
+                  defer_cleanup: bool = False) -> WriteStats:
+    """Stage every output in a sibling folder, then swap it in place of `out_dir`.
+
+    With `defer_cleanup`, the replaced output is left as a hidden `.NAME.trash-PID` folder
+    for the next build's start_cleanup() to delete while that build works."""
     out_dir = out_dir.absolute()
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +89,7 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
             written += 1
         _fsync_tree(stage)
         removed = _count_removed(out_dir, paths)
-        _swap(stage, out_dir)
+        _swap(stage, out_dir, defer_cleanup)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
@@ -118,13 +124,22 @@ def _fsync_tree(root: Path) -> None:
         os.sync()
 
 
-def _swap(stage: Path, out_dir: Path) -> None:
+def _swap(stage: Path, out_dir: Path, defer_cleanup: bool = False) -> None:
     """Put `stage` in place of `out_dir`; afterwards `stage` holds the old output, if any."""
     if not out_dir.exists():
         os.rename(stage, out_dir)
         return
     if _exchange(stage, out_dir):
-        shutil.rmtree(stage, ignore_errors=True)
+        if not defer_cleanup:
+            shutil.rmtree(stage, ignore_errors=True)
+            return
+        # Deleting 18,000 folders takes seconds: the next build does it in the background
+        # while it reads and renders (start_cleanup), instead of this one waiting for it.
+        trash = out_dir.parent / f".{out_dir.name}{TRASH_PREFIX}{os.getpid()}"
+        try:
+            os.rename(stage, trash)
+        except OSError:
+            shutil.rmtree(stage, ignore_errors=True)
         return
     # No atomic exchange on this system: two renames, the gap between them is tiny.
     old = out_dir.parent / f".{out_dir.name}{OLD_PREFIX}{os.getpid()}"
@@ -152,6 +167,30 @@ def _exchange(a: Path, b: Path) -> bool:
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
                        _RENAME_EXCHANGE)
     return result == 0
+
+
+def start_cleanup(out_dir: Path) -> threading.Thread | None:
+    """Delete the outputs replaced by earlier builds, in a thread (the files are unlinked
+    by the kernel while this process parses and renders). Join it before exiting."""
+    out_dir = out_dir.absolute()
+    trash = sorted(out_dir.parent.glob(f".{out_dir.name}{TRASH_PREFIX}*"))
+    if not trash:
+        return None
+    # Renamed first, so a build starting meanwhile does not delete the same folders.
+    claimed = []
+    for path in trash:
+        mine = path.with_name(f"{path.name}-{os.getpid()}-deleting")
+        with contextlib.suppress(OSError):
+            os.rename(path, mine)
+            claimed.append(mine)
+
+    def remove() -> None:
+        for path in claimed:
+            shutil.rmtree(path, ignore_errors=True)
+
+    thread = threading.Thread(target=remove, name="site-builder-cleanup")
+    thread.start()
+    return thread
 
 
 def _remove_leftovers(out_dir: Path) -> None:
