@@ -8,7 +8,9 @@ The generated site (benchmarks/generate_site.py, shared with bench_build.py) is 
 site_builder's command line; the same records, turned into plain Markdown pages (stories keep
 their Markdown body; YAML records become a Markdown summary of their fields), are built by Hugo
 with a small layout written by this script (no theme download). Both build into an empty folder
-in their own process, alternating A/B then B/A, and the medians are compared.
+in their own process, with their caches emptied (site/.cache, Hugo's --cacheDir), alternating
+A/B then B/A, and the medians are compared. Hugo builds no search index, so by default
+site_builder runs with --no-search; --with-search adds our Pagefind stage to our side.
 """
 
 from __future__ import annotations
@@ -321,9 +323,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(cmd: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of one build into an emptied `out`; exits on a failed build."""
+def timed(cmd: list[str], env: dict[str, str], out: Path, cache: Path
+          ) -> tuple[float, float]:
+    """(wall, CPU) seconds of one clean build: `out` and the tool's `cache` emptied first
+    (our .cache/ would otherwise spare later rounds the parsing and the Markdown)."""
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
     cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -345,6 +350,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "site-builder-bench")
+    parser.add_argument("--with-search", action="store_true",
+                        help="let site_builder build its search index too (Hugo builds "
+                             "none; by default both build pages only)")
     args = parser.parse_args(argv)
 
     hugo = find_hugo()
@@ -369,18 +377,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     hugo_env = env | {"GOMAXPROCS": str(args.jobs)}
     ours_cmd = [sys.executable, "-m", "site_builder", "build", str(site), "--output",
                 str(ours_out), "--jobs", str(args.jobs)]
+    if not args.with_search:
+        ours_cmd.append("--no-search")
     hugo_cmd = [str(hugo), "--source", str(corpus), "--destination", str(hugo_out),
                 "--cacheDir", str(work / "hugo-cache"), "--quiet", "--noBuildLock"]
-    runners = {"site_builder": (ours_cmd, env, ours_out), "hugo": (hugo_cmd, hugo_env, hugo_out)}
+    runners = {"site_builder": (ours_cmd, env, ours_out, site / ".cache"),
+               "hugo": (hugo_cmd, hugo_env, hugo_out, work / "hugo-cache")}
 
     times: dict[str, list[float]] = {"site_builder": [], "hugo": []}
     cpus: dict[str, list[float]] = {"site_builder": [], "hugo": []}
     for r in range(args.rounds):
         order = ["site_builder", "hugo"] if r % 2 == 0 else ["hugo", "site_builder"]
         for name in order:
-            cmd, run_env, out = runners[name]
+            cmd, run_env, out, cache = runners[name]
             print(f"round {r + 1}/{args.rounds}: {name} …", flush=True)
-            wall, cpu = timed(cmd, run_env, out)
+            wall, cpu = timed(cmd, run_env, out, cache)
             times[name].append(wall)
             cpus[name].append(cpu)
 
@@ -393,7 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cpu_median = {k: statistics.median(v) for k, v in cpus.items()}
 
     print(f"\nsite_builder vs Hugo {version} (N={args.alliances} alliances, "
-          f"jobs/GOMAXPROCS={args.jobs}, {args.rounds} rounds, alternating A/B)\n")
+          f"jobs/GOMAXPROCS={args.jobs}, {args.rounds} rounds, alternating A/B, clean "
+          f"builds; site_builder {'with' if args.with_search else 'without'} its search "
+          "index)\n")
     name_w = 12
     print(f"{'':{name_w}}  {'pages':>6}  {'HTML KB/page':>12}  "
           + "  ".join(f"{'round ' + str(i + 1):>8}" for i in range(args.rounds))

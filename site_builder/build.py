@@ -8,6 +8,7 @@ called, so the previous output stays exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -22,12 +23,20 @@ from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import L, Report
 from .linkcheck import check_links
 from .maps import provider_for
+from .markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
 from .memo import DiskStore, MemoryStore, PageStore
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
 from .schema import Validated, validate_doc
 from .search import SearchError, search_outputs
-from .sources import DocMemo, SourceDoc, load_sources
+from .sources import (
+    DOC_MEMO_FILE,
+    DocMemo,
+    SourceDoc,
+    load_doc_memo,
+    load_sources,
+    save_doc_memo,
+)
 from .writer import WriteStats, start_cleanup, write_outputs
 
 
@@ -127,8 +136,17 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
     timings = _Timings()
     cache = cache or BuildCache()
 
+    # A build from the command line keeps what it parsed in .cache/ for the next one.
+    doc_file = options.site_dir / ".cache" / DOC_MEMO_FILE if write and not writer else None
     with timings.stage("load"):
+        if doc_file is not None and not cache.docs:
+            cache.docs.update(load_doc_memo(doc_file))
+        before = dict(cache.docs)
         sources = load_sources(options.content_dir, report, cache.docs)
+        if doc_file is not None and (len(before) != len(cache.docs) or any(
+                before.get(rel) is not known for rel, known in cache.docs.items())):
+            with contextlib.suppress(OSError):  # read-only: the next build parses again
+                save_doc_memo(cache.docs, doc_file)
     with timings.stage("validate"):
         site = validate_doc(sources.site, report) if sources.site else None
         config = make_config(dict(site.data) if site else {}, options, report,
@@ -144,6 +162,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
         model = link_model(validated, config, options, sources.assets, report)
     outputs: list[Output] = []
     store: PageStore | None = None
+    markdown: dict[str, Any] = cache.markdown
     if not report.has_errors:
         with timings.stage("render"):
             theme = find_theme(options.site_dir)
@@ -153,7 +172,9 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
             if write:
                 store = cache.pages if writer else DiskStore(
                     options.site_dir / ".cache", options.out_dir)
-            outputs = render_site(model, theme, report, provider, progress, cache.markdown,
+            if doc_file is not None and not markdown:
+                markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
+            outputs = render_site(model, theme, report, provider, progress, markdown,
                                   options.jobs, image_cache, cache.templates, store)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
@@ -175,4 +196,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                                                                  defer_cleanup=True)
             if store is not None:
                 store.commit(outputs)
+            if isinstance(markdown, MarkdownMemo):
+                with contextlib.suppress(OSError):
+                    markdown.save(limit=4 * len(outputs) + 1000)
     return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

@@ -8,10 +8,13 @@ plain folder. A link to a page or file that does not exist is reported with its 
 from __future__ import annotations
 
 import hashlib
+import marshal
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import markdown as md
@@ -24,6 +27,7 @@ from .diagnostics import Report, closest
 from .memo import track_key
 from .model import resolve_content_path
 
+MARKDOWN_MEMO_FILE = "markdown.marshal"
 # Part of every memo key: bump when the HTML made from the same text changes.
 MARKDOWN_VERSION = f"{md.__version__}-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-1"
 
@@ -185,6 +189,7 @@ class MarkdownRenderer:
         self._unpublished = unpublished
         self._report = report
         self._memo = memo if memo is not None else {}
+        self.added: dict[str, Any] = {}  # new memo entries (a render worker sends them back)
         self._lang = lang
         self._md = md.Markdown(
             extensions=["tables", "fenced_code", "footnotes", "sane_lists", "toc",
@@ -220,8 +225,12 @@ class MarkdownRenderer:
         for target, _ in check.probes:
             track_key(("l", target))
         if self._problems() == problems_before:
-            self._memo[key] = (html, tuple(check.probes))
+            self._memo[key] = self.added[key] = (html, tuple(check.probes))
         return html
+
+    def remember(self, key: str, value: Any) -> None:
+        """Keep a result another process rendered."""
+        self._memo[key] = value
 
     def find(self, target: str) -> str | None:
         """What a site link to `target` resolves to now (None: nothing published there)."""
@@ -237,3 +246,48 @@ def render_inline(renderer: Callable[..., str], text: str, **kwargs: object) -> 
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
+
+
+# ---- the memo on disk ---------------------------------------------------------------------
+
+class MarkdownMemo(dict[str, Any]):
+    """Markdown HTML by hash of (engine versions, language, page depth, folder, text), kept
+    in .cache/markdown.marshal between builds. Loaded on the first lookup only: a rebuild
+    that reuses every page never needs it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.loaded = False
+        self.changed = False
+
+    def _load(self) -> None:
+        self.loaded = True
+        try:
+            version, rows = marshal.loads(self.path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return
+        if version == MARKDOWN_VERSION:
+            for key, (html, probes) in rows.items():
+                self.setdefault(key, (html, tuple(map(tuple, probes))))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if not self.loaded:
+            self._load()
+        return super().get(key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.changed = True
+        super().__setitem__(key, value)
+
+    def save(self, limit: int) -> None:
+        """Write it back if it grew, keeping at most `limit` entries (the newest)."""
+        if not self.changed:
+            return
+        if not self.loaded:
+            self._load()
+        rows = dict(list(self.items())[-limit:])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        tmp.write_bytes(marshal.dumps((MARKDOWN_VERSION, rows)))
+        os.replace(tmp, self.path)

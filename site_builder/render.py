@@ -136,6 +136,13 @@ class PageTask:
         return self.path if self.path.endswith(".html") else self.path + "index.html"
 
 
+def source_of(task: PageTask) -> str:
+    """The content file (or template) a page comes from, for messages about the page."""
+    if task.item:
+        return task.item.body_file or task.item.file
+    return f"templates/{task.template}"
+
+
 def relative_root(path: str) -> str:
     """Prefix from the page at `path` to the site root: '' → './', 'a/b/' → '../../'."""
     depth = path.count("/")
@@ -437,9 +444,7 @@ class SiteRenderer:
         except jinja2.TemplateError as exc:
             self._template_error(exc)
             return None
-        source = (task.item.body_file or task.item.file) if task.item else (
-            f"templates/{task.template}")
-        return Output(task.file, html.encode("utf-8"), source)
+        return Output(task.file, html.encode("utf-8"), source_of(task))
 
     # ---- sharing ----------------------------------------------------------------------
 
@@ -667,11 +672,14 @@ def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
     renderer.report = Report()  # collect this worker's problems apart, to send them back
 
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[list[Rendered], list[Any]]:
+def _render_chunk(bounds: tuple[int, int]
+                  ) -> tuple[list[Rendered], list[Any], dict[str, Any]]:
     renderer, tasks = _worker_renderer[0], _worker_tasks[0]
     start = len(renderer.report)
+    renderer.md.added.clear()
     done = [renderer.render_page(t) for t in tasks[bounds[0]:bounds[1]]]
-    return done, list(renderer.report.items[start:]) if len(renderer.report) > start else []
+    problems = list(renderer.report.items[start:]) if len(renderer.report) > start else []
+    return done, problems, dict(renderer.md.added)  # the parent keeps the Markdown memo
 
 
 def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
@@ -682,9 +690,11 @@ def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
     rendered: list[Rendered] = []
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
         # imap keeps the order of chunks, so the output order is the serial one.
-        for done, problems in pool.imap(_render_chunk, chunks):
+        for done, problems, markdown in pool.imap(_render_chunk, chunks):
             rendered.extend(done)
             renderer.report.extend(problems)
+            for key, value in markdown.items():
+                renderer.md.remember(key, value)
             progress(len(done))
     return rendered
 
@@ -752,8 +762,10 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
         entry = previous.get(task.file)
         if (store is not None and entry is not None and entry.fingerprint == fingerprints[n]
                 and not any(k in changed for k in entry.deps)):
-            pages[n] = store.fetch(task.file, entry)
-            if pages[n] is not None:
+            page = store.fetch(task.file, entry)
+            if page is not None:
+                page.source = source_of(task)
+                pages[n] = page
                 continue
         todo.append(n)
     if store is not None:

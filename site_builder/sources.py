@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import marshal
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -516,3 +518,64 @@ class _Builder:
             # e.g. a timestamp-looking scalar that is not a real date (2023-02-30):
             # keep the text and let the schema say what is wrong with it.
             return str(node.value)
+
+
+# ---- the document memo on disk -------------------------------------------------------------
+
+DOC_MEMO_VERSION = 1
+DOC_MEMO_FILE = "sources.marshal"
+
+
+def _encode(value: Any) -> Any:
+    """Plain values marshal can store: YAML timestamps become tagged tuples."""
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return ("\0datetime", value.isoformat())
+    if isinstance(value, dt.date):
+        return ("\0date", value.isoformat())
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, tuple):  # data holds lists, never tuples: only our tags
+        kind, text = value
+        return (dt.datetime if kind == "\0datetime" else dt.date).fromisoformat(text)
+    return value
+
+
+def save_doc_memo(memo: DocMemo, path: Path) -> None:
+    """Keep the parsed documents for the next `build` (a fresh process)."""
+    rows = [(rel, stamp, d.kind, d.slug, d.path, _encode(d.data), dict(d.positions.keys),
+             dict(d.positions.values), dict(d.positions.raw), d.body, d.body_line, d.digest,
+             d.ok) for rel, (stamp, d) in sorted(memo.items())]
+    from . import __version__
+
+    data = marshal.dumps((DOC_MEMO_VERSION, __version__, yaml.__version__, rows))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def load_doc_memo(path: Path) -> DocMemo:
+    """The documents a previous build read; empty if missing, damaged or outdated."""
+    from . import __version__
+
+    try:
+        version, code, yaml_version, rows = marshal.loads(path.read_bytes())
+        if (version, code, yaml_version) != (DOC_MEMO_VERSION, __version__, yaml.__version__):
+            return {}
+        return {rel: (tuple(stamp), SourceDoc(kind, slug, p, _decode(data),
+                                              Positions(keys, values, raw), body, body_line,
+                                              digest, ok))
+                for (rel, stamp, kind, slug, p, data, keys, values, raw, body, body_line,
+                     digest, ok) in rows}
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}

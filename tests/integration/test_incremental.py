@@ -171,3 +171,65 @@ def test_pages_with_warnings_warn_on_every_build(scratch_demo: Path) -> None:
         result = run(BuildOptions(site_dir=scratch_demo))
         assert result.ok
         assert [d.code for d in result.report.warnings] == ["draft-link"]
+
+
+def test_a_damaged_cache_is_ignored_not_trusted(base_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    assert run(BuildOptions(site_dir=site)).ok
+    memos = sorted((site / ".cache").glob("*.marshal"))
+    assert [p.name for p in memos] == ["markdown.marshal", "pages.marshal", "sources.marshal"]
+    for path in memos:
+        path.write_bytes(b"\x00garbage" + path.read_bytes()[:100])
+    EDITS["story title"](site)
+    result = run(BuildOptions(site_dir=site))
+    assert result.ok, result.report.format()
+    assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_check_leaves_no_cache(scratch_demo: Path) -> None:
+    assert run(BuildOptions(site_dir=scratch_demo), write=False).ok
+    assert not (scratch_demo / ".cache").exists()
+
+
+def test_template_change_reuses_markdown_from_the_cache(base_site: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    assert run(BuildOptions(site_dir=site)).ok
+    _add_template(site)
+    converted: list[str] = []
+    import markdown as md
+
+    original = md.Markdown.convert
+
+    def convert(self: md.Markdown, text: str) -> str:
+        converted.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(md.Markdown, "convert", convert)
+    assert run(BuildOptions(site_dir=site)).ok
+    assert converted == []  # every page rendered again, no Markdown converted again
+    assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
+        base_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)  # the demo is below the threshold
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    assert run(BuildOptions(site_dir=site, jobs=2)).ok
+    # The workers' Markdown came back to the parent and was saved with the rest.
+    from site_builder.markdown import MarkdownMemo
+
+    memo = MarkdownMemo(site / ".cache" / "markdown.marshal")
+    assert memo.get("nothing") is None and len(memo) > 100
+    EDITS["enterprise name"](site)
+    result = run(BuildOptions(site_dir=site, jobs=2))
+    assert result.ok
+    pages = [o for o in result.outputs if o.path.endswith(".html")]
+    assert 0 < sum(o.origin is None for o in pages) < len(pages) // 2
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10**9)
+    assert tree(site / "output") == clean_build(site, tmp_path)
