@@ -152,6 +152,7 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> dict[st
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"N={n}: clean build …", flush=True)
+    shutil.rmtree(site / ".cache", ignore_errors=True)  # cold: no memo of an earlier run
     clean = build(site, out, args.jobs, env, args.search)
     story = story_to_edit(site)
     original = story.read_bytes()
@@ -161,6 +162,7 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> dict[st
         print(f"N={n}: rebuild after editing {story.name} …", flush=True)
         incremental = build(site, out, args.jobs, env, args.search)
         print(f"N={n}: clean build of the edited content, to compare …", flush=True)
+        shutil.rmtree(site / ".cache", ignore_errors=True)
         reference = build(site, ref, args.jobs, env, args.search)
         diffs = compare_trees(out, ref)
     finally:
