@@ -37,7 +37,7 @@ from .sources import (
     load_sources,
     save_doc_memo,
 )
-from .writer import WriteStats, start_cleanup, write_outputs
+from .writer import Stage, WriteStats, start_cleanup, write_outputs
 
 
 class TemplateCache(jinja2.BytecodeCache):
@@ -163,40 +163,56 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
     outputs: list[Output] = []
     store: PageStore | None = None
     markdown: dict[str, Any] = cache.markdown
-    if not report.has_errors:
-        with timings.stage("render"):
-            theme = find_theme(options.site_dir)
-            # `check` writes nothing, not even the image cache.
-            image_cache = options.site_dir / ".cache" / "images" if write else None
-            # The preview keeps the last pages in memory; a build finds them in output/.
-            if write:
-                store = cache.pages if writer else DiskStore(
-                    options.site_dir / ".cache", options.out_dir)
-            if doc_file is not None and not markdown:
-                markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
-            outputs = render_site(model, theme, report, provider, progress, markdown,
-                                  options.jobs, image_cache, cache.templates, store)
-        # `check` and `build --strict` crawl every link of the output; after other errors it
-        # would only repeat them (a broken Markdown link is already reported with its line).
-        if (options.strict or not write) and not report.has_errors:
-            with timings.stage("links"):
-                check_links(outputs, report, model.unpublished)
-        # Not for `check`, nor for the live preview: indexing takes 0.5 s on the demo and a
-        # minute for 10,000 pages, and editors preview pages, not search results.
-        if write and options.search and not options.preview and not report.has_errors:
-            with timings.stage("search"):
-                try:
-                    outputs.extend(search_outputs(outputs, model))
-                except SearchError as exc:  # the Pagefind binary is missing or broken
-                    report.emit("search-index", None, problem=L(str(exc), str(exc)))
+    # Pages are staged beside output/ as they are rendered (the disk works while the CPU
+    # does); an error anywhere later discards the stage and output/ stays as it was.
+    stage: Stage | None = None
     stats = None
-    if write and not report.has_errors:
-        with timings.stage("write"):
-            stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir,
-                                                                 defer_cleanup=True)
-            if store is not None:
-                store.commit(outputs)
-            if isinstance(markdown, MarkdownMemo):
-                with contextlib.suppress(OSError):
-                    markdown.save(limit=4 * len(outputs) + 1000)
+    try:
+        if not report.has_errors:
+            with timings.stage("render"):
+                theme = find_theme(options.site_dir)
+                # `check` writes nothing, not even the image cache.
+                image_cache = options.site_dir / ".cache" / "images" if write else None
+                # The preview keeps the last pages in memory; a build finds them in output/.
+                if write:
+                    store = cache.pages if writer else DiskStore(
+                        options.site_dir / ".cache", options.out_dir)
+                if doc_file is not None and not markdown:
+                    markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
+                if write and writer is None:
+                    stage = Stage(options.out_dir)
+                outputs = render_site(model, theme, report, provider, progress, markdown,
+                                      options.jobs, image_cache, cache.templates, store,
+                                      stage.add if stage else None)
+            # `check` and `build --strict` crawl every link of the output; after other errors it
+            # would only repeat them (a broken Markdown link is already reported with its line).
+            if (options.strict or not write) and not report.has_errors:
+                with timings.stage("links"):
+                    check_links(outputs, report, model.unpublished)
+            # Not for `check`, nor for the live preview: indexing takes 0.5 s on the demo and a
+            # minute for 10,000 pages, and editors preview pages, not search results.
+            if write and options.search and not options.preview and not report.has_errors:
+                with timings.stage("search"):
+                    try:
+                        outputs.extend(search_outputs(outputs, model))
+                    except SearchError as exc:  # the Pagefind binary is missing or broken
+                        report.emit("search-index", None, problem=L(str(exc), str(exc)))
+        if write and not report.has_errors:
+            with timings.stage("write"):
+                if stage is not None:
+                    for item in outputs:
+                        if item.path not in stage.paths:
+                            stage.add(item)
+                    stats = stage.commit(defer_cleanup=True)
+                else:
+                    stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir,
+                                                                         defer_cleanup=True)
+                if store is not None:
+                    store.commit(outputs)
+                if isinstance(markdown, MarkdownMemo):
+                    with contextlib.suppress(OSError):
+                        markdown.save(limit=4 * len(outputs) + 1000)
+    finally:
+        if stage is not None:
+            stage.abort()
     return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

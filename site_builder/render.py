@@ -683,7 +683,7 @@ def _render_chunk(bounds: tuple[int, int]
 
 
 def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
-                     progress: Callable[[int], None]) -> list[Rendered]:
+                     progress: Callable[[list[Rendered]], None]) -> list[Rendered]:
     """Render pages in forked processes; the model is inherited, never pickled."""
     chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
     ctx = multiprocessing.get_context("fork")
@@ -695,7 +695,7 @@ def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
             renderer.report.extend(problems)
             for key, value in markdown.items():
                 renderer.md.remember(key, value)
-            progress(len(done))
+            progress(done)
     return rendered
 
 
@@ -739,11 +739,13 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 md_memo: dict[str, Any] | None = None, jobs: int = 1,
                 image_cache: Path | None = None,
                 bytecode_cache: jinja2.BytecodeCache | None = None,
-                store: PageStore | None = None) -> list[Output]:
+                store: PageStore | None = None,
+                sink: Callable[[Output], None] | None = None) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media.
 
     With a `store`, a page whose inputs are all as they were last time is taken from there
     instead of rendered again, and `store.pending` says what this build's pages read.
+    `sink` is given each page as soon as it is ready (the writer stages it meanwhile).
     """
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
@@ -772,10 +774,18 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
         store.reused = len(tasks) - len(todo)
 
     done = len(tasks) - len(todo)
+    if sink is not None:  # the writer stages reused pages while the workers render
+        for page in pages:
+            if page is not None:
+                sink(page)
 
-    def advance(count: int) -> None:
+    def advance(finished: list[Rendered]) -> None:
         nonlocal done
-        done += count
+        done += len(finished)
+        if sink is not None:
+            for out, _ in finished:
+                if out is not None:
+                    sink(out)
         if progress is not None:
             progress(min(done, len(tasks)), len(tasks))
 
@@ -786,7 +796,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
         rendered = []
         for task in todo_tasks:
             rendered.append(renderer.render_page(task))
-            advance(1)
+            advance(rendered[-1:])
     pending = PageMemo(setting, {})
     for n, (out, deps) in zip(todo, rendered, strict=True):
         pages[n] = out

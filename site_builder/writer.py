@@ -51,49 +51,79 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path, *,
 
     With `defer_cleanup`, the replaced output is left as a hidden `.NAME.trash-PID` folder
     for the next build's start_cleanup() to delete while that build works."""
-    out_dir = out_dir.absolute()
-    parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out_dir)
-    stage = parent / f".{out_dir.name}{STAGE_PREFIX}{os.getpid()}"
-    stage.mkdir()
-    written = unchanged = size = 0
-    paths: set[str] = set()
-    folders: set[Path] = {stage}
+    stage = Stage(out_dir)
     try:
         for item in outputs:
-            target = stage / item.path
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            paths.add(item.path)
-            previous = out_dir / item.path
-            # A page reused from the previous output is linked without reading it.
-            if item.origin == previous:
-                try:
-                    os.link(previous, target)
-                    unchanged += 1
-                    size += previous.stat().st_size
-                    continue
-                except OSError:
-                    pass
-            size += len(item.data)
-            if _same_bytes(previous, item.data):
-                try:
-                    os.link(previous, target)
-                    unchanged += 1
-                    continue
-                except OSError:
-                    pass  # another file system, or no hard links: write it
-            target.write_bytes(item.data)
-            written += 1
-        _fsync_tree(stage)
-        removed = _count_removed(out_dir, paths)
-        _swap(stage, out_dir, defer_cleanup)
+            stage.add(item)
+        return stage.commit(defer_cleanup=defer_cleanup)
     finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
-    return WriteStats(written, unchanged, removed, size)
+        stage.abort()
+
+
+class Stage:
+    """The next output, built up beside the current one; `commit` swaps it in, `abort`
+    (or a crash) leaves the current output untouched.
+
+    The build stages pages while the render workers and Pagefind still work, so the disk
+    writes overlap with the computing instead of following it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.absolute()
+        parent = self.out_dir.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.out_dir)
+        self.path = parent / f".{self.out_dir.name}{STAGE_PREFIX}{os.getpid()}"
+        self.path.mkdir()
+        self.written = self.unchanged = self.size = 0
+        self.paths: set[str] = set()
+        self._folders: set[Path] = {self.path}
+        self.committed = False
+
+    def add(self, item: Output) -> None:
+        target = self.path / item.path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        self.paths.add(item.path)
+        previous = self.out_dir / item.path
+        # A page reused from the previous output is linked without reading it.
+        if item.origin == previous:
+            try:
+                self.size += previous.stat().st_size
+                _replace_link(previous, target)
+                self.unchanged += 1
+                return
+            except OSError:
+                pass
+        self.size += len(item.data)
+        if _same_bytes(previous, item.data):
+            try:
+                _replace_link(previous, target)
+                self.unchanged += 1
+                return
+            except OSError:
+                pass  # another file system, or no hard links: write it
+        if target.exists():
+            target.unlink()  # an earlier output with the same path: the last one wins
+        target.write_bytes(item.data)
+        self.written += 1
+
+    def commit(self, *, defer_cleanup: bool = False) -> WriteStats:
+        _fsync_tree(self.path)
+        removed = _count_removed(self.out_dir, self.paths)
+        _swap(self.path, self.out_dir, defer_cleanup)
+        self.committed = True  # self.path is the replaced output now, or gone
+        return WriteStats(self.written, self.unchanged, removed, self.size)
+
+    def abort(self) -> None:
+        if not self.committed and self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _replace_link(source: Path, target: Path) -> None:
+    if target.exists():
+        target.unlink()
+    os.link(source, target)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
