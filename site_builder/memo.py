@@ -3,7 +3,7 @@
 A page is the pure result of (templates, settings, its task, the records it reads). The
 task (path, template, title, the lists handed to the template) is cheap to build every
 time, so it is fingerprinted whole. The records a page reads are recorded while it
-renders: every attribute a template reads of an Item, Term or Membership goes through
+renders: every attribute a template reads of an Item or Term goes through
 `TrackingEnvironment.getattr`, the Python side calls `track()`, the model is seen through
 `ModelView`, and every site link a Markdown text checks is a probe. The next build
 re-renders a page when its fingerprint or the digest of anything it read has changed;
@@ -41,7 +41,7 @@ MEMO_FILE = "pages.marshal"
 # ('t', taxonomy, name): a term; ('m', attr): an index of the model; ('l', target): a link.
 DepKey = tuple[str, ...]
 
-# The deps of the page being rendered (None: nothing is rendering, nothing is recorded).
+# The deps of the page being rendered (empty: nothing is rendering, nothing is recorded).
 _current: list[set[Any]] = []
 
 
