@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import marshal
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -63,6 +66,7 @@ class BuildCache:
     pages: MemoryStore = field(default_factory=MemoryStore)
     docs: DocMemo = field(default_factory=dict)  # files unchanged since last time
     validated: dict[int, tuple[SourceDoc, Validated]] = field(default_factory=dict)
+    maps: dict[str, Any] = field(default_factory=dict)  # folium map shapes by their inputs
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,26 @@ class _Timings(dict[str, float]):
             yield
         finally:
             self[name] = time.perf_counter() - start
+
+
+MAP_MEMO_FILE = "maps.marshal"
+
+
+def _load_marshal(path: Path) -> dict[str, Any]:
+    """A dict of plain values kept in .cache/ (keys carry their own versions)."""
+    try:
+        found = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _save_marshal(data: dict[str, Any], path: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only folder: rebuilt next time, no harm
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(marshal.dumps(data))
+        os.replace(tmp, path)
 
 
 def _validate(doc: SourceDoc, report: Report, cache: BuildCache) -> Validated:
@@ -181,9 +205,13 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                     markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
                 if write and writer is None:
                     stage = Stage(options.out_dir)
+                map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
+                if doc_file is not None and not cache.maps:
+                    cache.maps.update(_load_marshal(map_file))
+                shapes_before = len(cache.maps)
                 outputs = render_site(model, theme, report, provider, progress, markdown,
                                       options.jobs, image_cache, cache.templates, store,
-                                      stage.add if stage else None)
+                                      stage.add if stage else None, cache.maps)
             # `check` and `build --strict` crawl every link of the output; after other errors it
             # would only repeat them (a broken Markdown link is already reported with its line).
             if (options.strict or not write) and not report.has_errors:
@@ -212,6 +240,8 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                 if isinstance(markdown, MarkdownMemo):
                     with contextlib.suppress(OSError):
                         markdown.save(limit=4 * len(outputs) + 1000)
+                if doc_file is not None and len(cache.maps) != shapes_before:
+                    _save_marshal(cache.maps, map_file)
     finally:
         if stage is not None:
             stage.abort()

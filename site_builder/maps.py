@@ -261,6 +261,14 @@ def script_json(value: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+SHAPE_VERSION = 1  # bump when build_map's output changes for the same inputs
+# Every asset URL a shape contains (with its version): a changed file is a new shape.
+_SHAPE_ASSETS = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
+                 "vendor/markercluster/leaflet.markercluster.js",
+                 "vendor/markercluster/MarkerCluster.css",
+                 "vendor/markercluster/MarkerCluster.Default.css", "map.js", "map.css")
+
+
 class MapMaker:
     """Builds maps, rendering each shape of folium map once per build.
 
@@ -272,18 +280,24 @@ class MapMaker:
 
     _NAME, _ROWS, _OPTIONS = "SBMAPNAME", '"SBMAPROWS"', '"SBMAPOPTIONS"'
 
-    def __init__(self, provider: Provider) -> None:
+    def __init__(self, provider: Provider,
+                 memo: dict[str, tuple[str, str, str, str]] | None = None) -> None:
         self.provider = provider
-        self._shapes: dict[tuple[Any, ...], MapFragment] = {}
+        # Shapes by a key of everything they are made from; with a memo from .cache/, a
+        # build whose shapes are all known never starts folium.
+        self._shapes = memo if memo is not None else {}
+        self.added: dict[str, tuple[str, str, str, str]] = {}
 
     def build(self, name: str, points: Sequence[MapPoint], asset: Callable[[str], str],
               options: dict[str, Any], center: tuple[float, float] | None = None,
               zoom: int | None = None, height_class: str = "map-large") -> MapFragment:
-        key = (asset("map.js"), height_class, center, zoom)
+        key = repr((SHAPE_VERSION, folium.__version__, self.provider,
+                    [asset(n) for n in _SHAPE_ASSETS], height_class, center, zoom))
         if key not in self._shapes:
-            self._shapes[key] = build_map(self._NAME, [], self.provider, asset, {}, center,
-                                          zoom, height_class, placeholders=True)
-        shape = self._shapes[key]
+            made = build_map(self._NAME, [], self.provider, asset, {}, center, zoom,
+                             height_class, placeholders=True)
+            self._shapes[key] = self.added[key] = (made.css, made.js, made.html, made.script)
+        shape = MapFragment(*self._shapes[key])
         with_wgs = self.provider.datum != "wgs84"
         rows = script_json([point_row(p, with_wgs) for p in points])
         opts = script_json(self._options(points, options, center))
@@ -296,6 +310,11 @@ class MapMaker:
             return markers.sub(lambda match: values[match.group(0)], text)
 
         return MapFragment(shape.css, shape.js, fill(shape.html), fill(shape.script))
+
+    def remember(self, shapes: dict[str, tuple[str, str, str, str]]) -> None:
+        """Keep shapes another process made."""
+        self._shapes.update(shapes)
+        self.added.update(shapes)
 
     def _options(self, points: Sequence[MapPoint], options: dict[str, Any],
                  center: tuple[float, float] | None) -> dict[str, Any]:

@@ -160,7 +160,8 @@ class SiteRenderer:
                  assets: dict[str, str], md_memo: dict[str, str] | None = None,
                  provider: Provider | None = None,
                  images: ProcessedImages | None = None,
-                 bytecode_cache: jinja2.BytecodeCache | None = None) -> None:
+                 bytecode_cache: jinja2.BytecodeCache | None = None,
+                 map_memo: dict[str, Any] | None = None) -> None:
         self.model = model
         self.config = model.config
         self.lang = self.config.lang
@@ -179,7 +180,7 @@ class SiteRenderer:
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
         self.provider = provider
-        self.maps = MapMaker(provider) if provider else None
+        self.maps = MapMaker(provider, map_memo) if provider else None
         self.points = self._map_points() if provider else {}
 
     # ---- environment ------------------------------------------------------------------
@@ -673,13 +674,16 @@ def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
 
 
 def _render_chunk(bounds: tuple[int, int]
-                  ) -> tuple[list[Rendered], list[Any], dict[str, Any]]:
+                  ) -> tuple[list[Rendered], list[Any], dict[str, Any], dict[str, Any]]:
     renderer, tasks = _worker_renderer[0], _worker_tasks[0]
     start = len(renderer.report)
     renderer.md.added.clear()
+    shapes = renderer.maps.added if renderer.maps else {}
+    shapes.clear()
     done = [renderer.render_page(t) for t in tasks[bounds[0]:bounds[1]]]
     problems = list(renderer.report.items[start:]) if len(renderer.report) > start else []
-    return done, problems, dict(renderer.md.added)  # the parent keeps the Markdown memo
+    # The parent keeps the memo of Markdown and map shapes (and saves it in .cache/).
+    return done, problems, dict(renderer.md.added), dict(shapes)
 
 
 def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
@@ -690,11 +694,13 @@ def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
     rendered: list[Rendered] = []
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
         # imap keeps the order of chunks, so the output order is the serial one.
-        for done, problems, markdown in pool.imap(_render_chunk, chunks):
+        for done, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
             rendered.extend(done)
             renderer.report.extend(problems)
             for key, value in markdown.items():
                 renderer.md.remember(key, value)
+            if renderer.maps is not None:
+                renderer.maps.remember(shapes)
             progress(done)
     return rendered
 
@@ -740,7 +746,8 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 image_cache: Path | None = None,
                 bytecode_cache: jinja2.BytecodeCache | None = None,
                 store: PageStore | None = None,
-                sink: Callable[[Output], None] | None = None) -> list[Output]:
+                sink: Callable[[Output], None] | None = None,
+                map_memo: dict[str, Any] | None = None) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media.
 
     With a `store`, a page whose inputs are all as they were last time is taken from there
@@ -751,7 +758,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     versions = {o.path: version_of(o.data) for o in assets}
     images = process_images((a.path for a in model.assets), model.content_dir, image_cache)
     renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images,
-                            bytecode_cache)
+                            bytecode_cache, map_memo)
     tasks = list(renderer.tasks())
     setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
     previous = store.memo.lookup(setting) if store else {}

@@ -178,7 +178,8 @@ def test_a_damaged_cache_is_ignored_not_trusted(base_site: Path, tmp_path: Path)
     shutil.copytree(base_site, site)
     assert run(BuildOptions(site_dir=site)).ok
     memos = sorted((site / ".cache").glob("*.marshal"))
-    assert [p.name for p in memos] == ["markdown.marshal", "pages.marshal", "sources.marshal"]
+    assert [p.name for p in memos] == ["maps.marshal", "markdown.marshal", "pages.marshal",
+                                       "sources.marshal"]
     for path in memos:
         path.write_bytes(b"\x00garbage" + path.read_bytes()[:100])
     EDITS["story title"](site)
@@ -232,4 +233,30 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
     pages = [o for o in result.outputs if o.path.endswith(".html")]
     assert 0 < sum(o.origin is None for o in pages) < len(pages) // 2
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10**9)
+    assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
+        base_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.maps as maps
+
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    assert run(BuildOptions(site_dir=site)).ok
+    _add_template(site)
+    made: list[str] = []
+    original = maps.build_map
+
+    def build_map(*args: object, **kwargs: object) -> object:
+        made.append("shape")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(maps, "build_map", build_map)
+    assert run(BuildOptions(site_dir=site)).ok
+    assert made == []  # every map page rendered again without starting folium
+    _add_asset(site)  # map.css is not it, but site.css changes every page's asset URLs
+    (site / "assets" / "map.css").write_text("/* site's own */\n", encoding="utf-8")
+    assert run(BuildOptions(site_dir=site)).ok
+    assert made  # a changed asset URL inside the shape: made afresh
+    monkeypatch.setattr(maps, "build_map", original)
     assert tree(site / "output") == clean_build(site, tmp_path)
