@@ -31,7 +31,7 @@ from .memo import DiskStore, MemoryStore, PageStore
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
 from .schema import Validated, validate_doc
-from .search import SearchError, search_outputs
+from .search import SEARCH_MEMO_FILE, SearchError, SearchMemo, search_outputs
 from .sources import (
     DOC_MEMO_FILE,
     DocMemo,
@@ -190,6 +190,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
     # Pages are staged beside output/ as they are rendered (the disk works while the CPU
     # does); an error anywhere later discards the stage and output/ stays as it was.
     stage: Stage | None = None
+    search_memo: SearchMemo | None = None
     stats = None
     try:
         if not report.has_errors:
@@ -222,7 +223,11 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
             if write and options.search and not options.preview and not report.has_errors:
                 with timings.stage("search"):
                     try:
-                        outputs.extend(search_outputs(outputs, model))
+                        if doc_file is not None:
+                            search_memo = SearchMemo(
+                                options.site_dir / ".cache" / SEARCH_MEMO_FILE,
+                                options.out_dir.absolute())
+                        outputs.extend(search_outputs(outputs, model, search_memo))
                     except SearchError as exc:  # the Pagefind binary is missing or broken
                         report.emit("search-index", None, problem=L(str(exc), str(exc)))
         if write and not report.has_errors:
@@ -242,6 +247,8 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                         markdown.save(limit=4 * len(outputs) + 1000)
                 if doc_file is not None and len(cache.maps) != shapes_before:
                     _save_marshal(cache.maps, map_file)
+                if search_memo is not None:
+                    search_memo.commit(outputs)
     finally:
         if stage is not None:
             stage.abort()

@@ -24,14 +24,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import itertools
 import json
+import marshal
 import os
 import re
 import unicodedata
 from collections.abc import Coroutine, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pagefind.index import IndexConfig
@@ -198,9 +201,28 @@ def search_pages(outputs: Sequence[Output], model: Model) -> list[SearchPage]:
     return pages
 
 
-def search_outputs(outputs: Sequence[Output], model: Model) -> list[Output]:
-    """Pagefind's bundle for the site, as outputs under pagefind/ (nothing is written)."""
-    return index_pages(search_pages(outputs, model))
+def search_outputs(outputs: Sequence[Output], model: Model,
+                   memo: SearchMemo | None = None) -> list[Output]:
+    """Pagefind's bundle for the site, as outputs under pagefind/ (nothing is written).
+
+    With a `memo`, the index already in the output folder is kept when the pages it is
+    made from are the same."""
+    pages = search_pages(outputs, model)
+    if memo is None:
+        return index_pages(pages)
+    memo.key = search_key(pages)
+    return reuse_index(memo.file, memo.key, memo.out_dir) or index_pages(pages)
+
+
+@dataclass
+class SearchMemo:
+    file: Path  # .cache/search.marshal
+    out_dir: Path
+    key: str = ""
+
+    def commit(self, outputs: Sequence[Output]) -> None:
+        if self.key:
+            remember_index(self.file, self.key, self.out_dir.absolute(), outputs)
 
 
 def index_pages(pages: Sequence[SearchPage]) -> list[Output]:
@@ -293,3 +315,68 @@ class _Service(PagefindService):
                 if not future.done():
                     future.set_exception(SearchError(f"Pagefind stopped: {exc!r}"))
             self._responses.clear()
+
+
+# ---- reuse -------------------------------------------------------------------------------
+
+SEARCH_MEMO_FILE = "search.marshal"
+SEARCH_MEMO_VERSION = 1
+
+
+def search_key(pages: Sequence[SearchPage]) -> str:
+    """What the index is made of: each page's kind, names, summary and <main>.
+
+    Pages differ in their <head> after a style sheet changes (its ?v= hash), yet index the
+    same; such a build then keeps the previous index instead of running Pagefind again."""
+    digest = hashlib.blake2b(f"{SEARCH_MEMO_VERSION}|{PAGEFIND_SERIES}".encode(),
+                             digest_size=20)
+    for p in sorted(pages, key=lambda p: p.url):
+        html = p.html if isinstance(p.html, bytes) else p.html.encode("utf-8")
+        start, end = html.find(b"<main"), html.rfind(b"</main")
+        described = _DESCRIPTION_BYTES.search(html)
+        part = html[start:end] if 0 <= start < end else html
+        digest.update("\0".join((p.url, p.kind, *p.names)).encode("utf-8"))
+        digest.update(hashlib.blake2b(part).digest())
+        digest.update(described.group(1) if described else b"")
+    return digest.hexdigest()
+
+
+_DESCRIPTION_BYTES = re.compile(rb'<meta name="description" content="([^"]*)"', re.IGNORECASE)
+
+
+def reuse_index(memo_file: Path, key: str, out_dir: Path) -> list[Output] | None:
+    """The index in `out_dir`, if it was made from the same pages and is untouched."""
+    try:
+        version, known_key, files = marshal.loads(memo_file.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if version != SEARCH_MEMO_VERSION or known_key != key or not files:
+        return None
+    found = []
+    for rel, stamp in files:
+        path = out_dir / rel
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != tuple(stamp):
+            return None
+        found.append(Output(rel, None, origin=path))
+    return found
+
+
+def remember_index(memo_file: Path, key: str, out_dir: Path, outputs: Sequence[Output]) -> None:
+    """Record the index just written, for reuse_index() next time."""
+    files = []
+    for o in outputs:
+        if o.path.startswith("pagefind/"):
+            try:
+                st = (out_dir / o.path).stat()
+            except OSError:
+                return
+            files.append((o.path, (st.st_size, st.st_mtime_ns, st.st_ino)))
+    with contextlib.suppress(OSError):
+        memo_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo_file.with_name(f".{memo_file.name}.{os.getpid()}")
+        tmp.write_bytes(marshal.dumps((SEARCH_MEMO_VERSION, key, files)))
+        os.replace(tmp, memo_file)

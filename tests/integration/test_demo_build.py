@@ -252,7 +252,7 @@ def test_a_broken_search_engine_is_a_clear_error_and_writes_nothing(make_site,
                                                                      monkeypatch) -> None:
     import site_builder.build as pipeline
 
-    def broken(outputs, model):
+    def broken(outputs, model, memo=None):
         raise pipeline.SearchError("cannot start Pagefind (pagefind_extended): not found")
 
     monkeypatch.setattr(pipeline, "search_outputs", broken)

@@ -179,7 +179,7 @@ def test_a_damaged_cache_is_ignored_not_trusted(base_site: Path, tmp_path: Path)
     assert run(BuildOptions(site_dir=site)).ok
     memos = sorted((site / ".cache").glob("*.marshal"))
     assert [p.name for p in memos] == ["maps.marshal", "markdown.marshal", "pages.marshal",
-                                       "sources.marshal"]
+                                       "search.marshal", "sources.marshal"]
     for path in memos:
         path.write_bytes(b"\x00garbage" + path.read_bytes()[:100])
     EDITS["story title"](site)
@@ -259,4 +259,35 @@ def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
     assert run(BuildOptions(site_dir=site)).ok
     assert made  # a changed asset URL inside the shape: made afresh
     monkeypatch.setattr(maps, "build_map", original)
+    assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_search_index_is_kept_when_the_indexed_text_is_the_same(
+        base_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.search as search
+
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    assert run(BuildOptions(site_dir=site)).ok
+    runs: list[int] = []
+    index = search.index_pages
+
+    def counted(pages: object) -> object:
+        runs.append(1)
+        return index(pages)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "index_pages", counted)
+    _add_asset(site)  # every page's <head> changes (the style sheet's ?v=), no <main> does
+    assert run(BuildOptions(site_dir=site)).ok
+    assert runs == []
+    assert tree(site / "output") == clean_build(site, tmp_path)
+    runs.clear()  # the clean build indexed its own copy
+    EDITS["story summary"](site)  # indexed text changed: Pagefind runs
+    assert run(BuildOptions(site_dir=site)).ok
+    assert runs == [1]
+    entry = site / "output" / "pagefind" / "pagefind-entry.json"
+    entry.write_bytes(entry.read_bytes())  # touched by hand: not trusted, indexed again
+    assert run(BuildOptions(site_dir=site)).ok
+    assert runs == [1, 1]
+    monkeypatch.setattr(search, "index_pages", index)
     assert tree(site / "output") == clean_build(site, tmp_path)
