@@ -16,6 +16,7 @@ reported again by every build.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import hashlib
 import marshal
@@ -317,7 +318,7 @@ class PageMemo:
 
 # ---- where the previous pages are ---------------------------------------------------------
 
-class PageStore:
+class PageStore(abc.ABC):
     """The previous build's pages and what they were made of; `pending` is this build's."""
 
     def __init__(self) -> None:
@@ -328,13 +329,13 @@ class PageStore:
     def setting_prefix(self) -> str:
         return ""
 
+    @abc.abstractmethod
     def fetch(self, file: str, entry: PageEntry) -> Any:
         """The previous bytes of page `file`, as an Output, if they are still there."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def commit(self, outputs: Iterable[Any]) -> None:
         """The build was kept: what it rendered is what the next build compares with."""
-        raise NotImplementedError
 
 
 class MemoryStore(PageStore):

@@ -68,6 +68,19 @@ def _new_story(site: Path) -> None:
         encoding="utf-8")
 
 
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Replace owner.name by a wrapper that appends to the returned list on each call."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 # Each edit is one thing an editor (or a developer) does between two builds.
 EDITS: dict[str, Callable[[Path], None]] = {
     "story body": lambda s: replace(s, STORY, "它落户儒乐湖新城时", "它落户儒乐湖新城的时候"),
@@ -199,16 +212,9 @@ def test_template_change_reuses_markdown_from_the_cache(base_site: Path, tmp_pat
     shutil.copytree(base_site, site)
     assert run(BuildOptions(site_dir=site)).ok
     _add_template(site)
-    converted: list[str] = []
     import markdown as md
 
-    original = md.Markdown.convert
-
-    def convert(self: md.Markdown, text: str) -> str:
-        converted.append(text)
-        return original(self, text)
-
-    monkeypatch.setattr(md.Markdown, "convert", convert)
+    converted = count_calls(monkeypatch, md.Markdown, "convert")
     assert run(BuildOptions(site_dir=site)).ok
     assert converted == []  # every page rendered again, no Markdown converted again
     assert tree(site / "output") == clean_build(site, tmp_path)
@@ -244,14 +250,8 @@ def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
     shutil.copytree(base_site, site)
     assert run(BuildOptions(site_dir=site)).ok
     _add_template(site)
-    made: list[str] = []
     original = maps.build_map
-
-    def build_map(*args: object, **kwargs: object) -> object:
-        made.append("shape")
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(maps, "build_map", build_map)
+    made = count_calls(monkeypatch, maps, "build_map")
     assert run(BuildOptions(site_dir=site)).ok
     assert made == []  # every map page rendered again without starting folium
     _add_asset(site)  # map.css is not it, but site.css changes every page's asset URLs
@@ -269,14 +269,8 @@ def test_search_index_is_kept_when_the_indexed_text_is_the_same(
     site = tmp_path / "site"
     shutil.copytree(base_site, site)
     assert run(BuildOptions(site_dir=site)).ok
-    runs: list[int] = []
     index = search.index_pages
-
-    def counted(pages: object) -> object:
-        runs.append(1)
-        return index(pages)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "index_pages", counted)
+    runs = count_calls(monkeypatch, search, "index_pages")
     _add_asset(site)  # every page's <head> changes (the style sheet's ?v=), no <main> does
     assert run(BuildOptions(site_dir=site)).ok
     assert runs == []
