@@ -112,6 +112,15 @@ def base_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_site(REPO, tmp_path_factory.mktemp("base") / "demo")
 
 
+@pytest.fixture
+def built_site(base_site: Path, tmp_path: Path) -> Path:
+    """A copy of the demo, built once: its output/ and .cache/ are the previous build."""
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site)
+    assert run(BuildOptions(site_dir=site)).ok
+    return site
+
+
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_rebuild_after_edit_matches_clean_build(edit: str, base_site: Path,
                                                 tmp_path: Path) -> None:
@@ -186,10 +195,8 @@ def test_pages_with_warnings_warn_on_every_build(scratch_demo: Path) -> None:
         assert [d.code for d in result.report.warnings] == ["draft-link"]
 
 
-def test_a_damaged_cache_is_ignored_not_trusted(base_site: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(base_site, site)
-    assert run(BuildOptions(site_dir=site)).ok
+def test_a_damaged_cache_is_ignored_not_trusted(built_site: Path, tmp_path: Path) -> None:
+    site = built_site
     memos = sorted((site / ".cache").glob("*.marshal"))
     assert [p.name for p in memos] == ["maps.marshal", "markdown.marshal", "pages.marshal",
                                        "search.marshal", "sources.marshal"]
@@ -206,11 +213,9 @@ def test_check_leaves_no_cache(scratch_demo: Path) -> None:
     assert not (scratch_demo / ".cache").exists()
 
 
-def test_template_change_reuses_markdown_from_the_cache(base_site: Path, tmp_path: Path,
+def test_template_change_reuses_markdown_from_the_cache(built_site: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(base_site, site)
-    assert run(BuildOptions(site_dir=site)).ok
+    site = built_site
     _add_template(site)
     import markdown as md
 
@@ -243,18 +248,17 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
 
 
 def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
-        base_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import site_builder.maps as maps
 
-    site = tmp_path / "site"
-    shutil.copytree(base_site, site)
-    assert run(BuildOptions(site_dir=site)).ok
+    site = built_site
     _add_template(site)
     original = maps.build_map
     made = count_calls(monkeypatch, maps, "build_map")
     assert run(BuildOptions(site_dir=site)).ok
     assert made == []  # every map page rendered again without starting folium
-    _add_asset(site)  # map.css is not it, but site.css changes every page's asset URLs
+    # The site's own map.css: a new asset URL inside every map shape.
+    (site / "assets").mkdir(exist_ok=True)
     (site / "assets" / "map.css").write_text("/* site's own */\n", encoding="utf-8")
     assert run(BuildOptions(site_dir=site)).ok
     assert made  # a changed asset URL inside the shape: made afresh
@@ -263,12 +267,10 @@ def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
 
 
 def test_search_index_is_kept_when_the_indexed_text_is_the_same(
-        base_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import site_builder.search as search
 
-    site = tmp_path / "site"
-    shutil.copytree(base_site, site)
-    assert run(BuildOptions(site_dir=site)).ok
+    site = built_site
     index = search.index_pages
     runs = count_calls(monkeypatch, search, "index_pages")
     _add_asset(site)  # every page's <head> changes (the style sheet's ?v=), no <main> does
