@@ -8,20 +8,17 @@ called, so the previous output stays exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import marshal
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
 
+from . import cachefile
 from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import L, Report
 from .linkcheck import check_links
@@ -102,23 +99,7 @@ class _Timings(dict[str, float]):
 
 
 MAP_MEMO_FILE = "maps.marshal"
-
-
-def _load_marshal(path: Path) -> dict[str, Any]:
-    """A dict of plain values kept in .cache/ (keys carry their own versions)."""
-    try:
-        found = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _save_marshal(data: dict[str, Any], path: Path) -> None:
-    with contextlib.suppress(OSError):  # a read-only folder: rebuilt next time, no harm
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(marshal.dumps(data))
-        os.replace(tmp, path)
+MAP_MEMO_VERSION = 1  # the keys name folium's version and the shape's inputs themselves
 
 
 def _validate(doc: SourceDoc, report: Report, cache: BuildCache) -> Validated:
@@ -169,8 +150,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
         sources = load_sources(options.content_dir, report, cache.docs)
         if doc_file is not None and (len(before) != len(cache.docs) or any(
                 before.get(rel) is not known for rel, known in cache.docs.items())):
-            with contextlib.suppress(OSError):  # read-only: the next build parses again
-                save_doc_memo(cache.docs, doc_file)
+            save_doc_memo(cache.docs, doc_file)
     with timings.stage("validate"):
         site = validate_doc(sources.site, report) if sources.site else None
         config = make_config(dict(site.data) if site else {}, options, report,
@@ -208,7 +188,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                     stage = Stage(options.out_dir)
                 map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
                 if doc_file is not None and not cache.maps:
-                    cache.maps.update(_load_marshal(map_file))
+                    cache.maps.update(cachefile.load(map_file, (MAP_MEMO_VERSION,)) or {})
                 shapes_before = len(cache.maps)
                 outputs = render_site(model, theme, report, provider, progress, markdown,
                                       options.jobs, image_cache, cache.templates, store,
@@ -243,10 +223,9 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
                 if store is not None:
                     store.commit(outputs)
                 if isinstance(markdown, MarkdownMemo):
-                    with contextlib.suppress(OSError):
-                        markdown.save(limit=4 * len(outputs) + 1000)
+                    markdown.save(limit=4 * len(outputs) + 1000)
                 if doc_file is not None and len(cache.maps) != shapes_before:
-                    _save_marshal(cache.maps, map_file)
+                    cachefile.save(map_file, (MAP_MEMO_VERSION,), cache.maps)
                 if search_memo is not None:
                     search_memo.commit(outputs)
     finally:

@@ -8,8 +8,6 @@ plain folder. A link to a page or file that does not exist is reported with its 
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Set
@@ -23,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from . import cachefile
 from .diagnostics import Report, closest
 from .memo import track_key
 from .model import resolve_content_path
@@ -263,13 +262,9 @@ class MarkdownMemo(dict[str, Any]):
 
     def _load(self) -> None:
         self.loaded = True
-        try:
-            version, rows = marshal.loads(self.path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return
-        if version == MARKDOWN_VERSION:
-            for key, (html, probes) in rows.items():
-                self.setdefault(key, (html, tuple(map(tuple, probes))))
+        for key, (html, probes) in (cachefile.load(self.path, (MARKDOWN_VERSION,)) or {}
+                                    ).items():
+            self.setdefault(key, (html, tuple(map(tuple, probes))))
 
     def get(self, key: str, default: Any = None) -> Any:
         if not self.loaded:
@@ -286,8 +281,4 @@ class MarkdownMemo(dict[str, Any]):
             return
         if not self.loaded:
             self._load()
-        rows = dict(list(self.items())[-limit:])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        tmp.write_bytes(marshal.dumps((MARKDOWN_VERSION, rows)))
-        os.replace(tmp, self.path)
+        cachefile.save(self.path, (MARKDOWN_VERSION,), dict(list(self.items())[-limit:]))

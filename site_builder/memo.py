@@ -17,10 +17,7 @@ reported again by every build.
 from __future__ import annotations
 
 import abc
-import contextlib
 import hashlib
-import marshal
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -30,7 +27,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
+from . import cachefile
 from .dates import PartialDate
 from .model import Item, Membership, Model, Term
 
@@ -286,7 +283,7 @@ class PageMemo:
     def lookup(self, setting: str) -> dict[str, PageEntry]:
         return self.entries if setting == self.setting else {}
 
-    # On disk: marshal (fast, and unlike pickle it cannot run code) of plain tuples.
+    # On disk, each dependency key is written once and pages refer to it by number.
     def save(self, path: Path) -> None:
         table: dict[DepKey, int] = {}
         rows = []
@@ -294,26 +291,19 @@ class PageMemo:
             ids = tuple(table.setdefault(k, len(table)) for k in e.deps)
             rows.append((page, e.fingerprint, ids, e.stat))
         keys = list(table)
-        data = marshal.dumps((MEMO_VERSION, __version__, self.setting, keys,
-                              [self.digests[k] for k in keys], rows))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        cachefile.save(path, (MEMO_VERSION,),
+                       (self.setting, keys, [self.digests[k] for k in keys], rows))
 
     @classmethod
     def load(cls, path: Path) -> PageMemo:
         try:
-            version, code, *rest = marshal.loads(path.read_bytes())
-            if version != MEMO_VERSION or code != __version__:
-                return cls()
-            setting, table, digests, rows = rest
+            setting, table, digests, rows = cachefile.load(path, (MEMO_VERSION,))
             entries = {page: PageEntry(fp, tuple(table[i] for i in ids),
                                        tuple(stat) if stat else None)
                        for page, fp, ids, stat in rows}
-        except (OSError, ValueError, EOFError, TypeError, IndexError):
+            return cls(setting, entries, dict(zip(table, digests, strict=True)))
+        except (ValueError, TypeError, IndexError):
             return cls()  # missing, damaged or from another version: start afresh
-        return cls(setting, entries, dict(zip(table, digests, strict=True)))
 
 
 # ---- where the previous pages are ---------------------------------------------------------
@@ -395,7 +385,5 @@ class DiskStore(PageStore):
                 continue
             entry.stat = (st.st_size, st.st_mtime_ns, st.st_ino)
         memo.entries = {f: e for f, e in memo.entries.items() if e.stat is not None}
-        # A read-only site folder: the next build renders everything, no harm done.
-        with contextlib.suppress(OSError):
-            memo.save(self.path)
+        memo.save(self.path)  # in a read-only site folder the next build renders all
         self.memo = memo

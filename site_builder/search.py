@@ -27,7 +27,6 @@ import contextlib
 import hashlib
 import itertools
 import json
-import marshal
 import os
 import re
 import unicodedata
@@ -40,6 +39,7 @@ from typing import Any, TypeVar
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
+from . import cachefile
 from .model import SECTIONS, Model
 from .render import Output
 
@@ -347,10 +347,10 @@ _DESCRIPTION_BYTES = re.compile(rb'<meta name="description" content="([^"]*)"', 
 def reuse_index(memo_file: Path, key: str, out_dir: Path) -> list[Output] | None:
     """The index in `out_dir`, if it was made from the same pages and is untouched."""
     try:
-        version, known_key, files = marshal.loads(memo_file.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
+        known_key, files = cachefile.load(memo_file, (SEARCH_MEMO_VERSION,))
+    except (ValueError, TypeError):  # none, or not ours
         return None
-    if version != SEARCH_MEMO_VERSION or known_key != key or not files:
+    if known_key != key or not files:
         return None
     found = []
     for rel, stamp in files:
@@ -375,8 +375,4 @@ def remember_index(memo_file: Path, key: str, out_dir: Path, outputs: Sequence[O
             except OSError:
                 return
             files.append((o.path, (st.st_size, st.st_mtime_ns, st.st_ino)))
-    with contextlib.suppress(OSError):
-        memo_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo_file.with_name(f".{memo_file.name}.{os.getpid()}")
-        tmp.write_bytes(marshal.dumps((SEARCH_MEMO_VERSION, key, files)))
-        os.replace(tmp, memo_file)
+    cachefile.save(memo_file, (SEARCH_MEMO_VERSION,), (key, files))

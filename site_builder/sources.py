@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -14,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from . import cachefile
 from .diagnostics import Report
 
 try:  # The C loader composes several times faster; positions are kept either way.
@@ -561,27 +561,17 @@ def save_doc_memo(memo: DocMemo, path: Path) -> None:
              _encode(d.data) if d.positions.raw else d.data, dict(d.positions.keys),
              dict(d.positions.values), dict(d.positions.raw), d.body, d.body_line, d.digest,
              d.ok) for rel, (stamp, d) in sorted(memo.items())]
-    from . import __version__
-
-    data = marshal.dumps((DOC_MEMO_VERSION, __version__, yaml.__version__, rows))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    cachefile.save(path, (DOC_MEMO_VERSION, yaml.__version__), rows)
 
 
 def load_doc_memo(path: Path) -> DocMemo:
     """The documents a previous build read; empty if missing, damaged or outdated."""
-    from . import __version__
-
     try:
-        version, code, yaml_version, rows = marshal.loads(path.read_bytes())
-        if (version, code, yaml_version) != (DOC_MEMO_VERSION, __version__, yaml.__version__):
-            return {}
+        rows = cachefile.load(path, (DOC_MEMO_VERSION, yaml.__version__)) or ()
         return {rel: (tuple(stamp), SourceDoc(kind, slug, p, _decode(data) if raw else data,
                                               Positions(keys, values, raw), body, body_line,
                                               digest, ok))
                 for (rel, stamp, kind, slug, p, data, keys, values, raw, body, body_line,
                      digest, ok) in rows}
-    except (OSError, ValueError, EOFError, TypeError):
+    except (ValueError, TypeError):  # not what we wrote: parse again
         return {}
