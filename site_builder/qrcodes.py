@@ -1,36 +1,43 @@
-"""QR codes of page URLs, made at build time with segno and written as one SVG <path>.
+"""QR codes of page URLs, made at build time with zxing-cpp and written as one SVG <path>.
 
 The printed brochure (一链一册) carries the page's address as a code a phone can scan. The
 SVG has no width or height of its own: CSS sizes it, the viewBox keeps it square, and
 `shape-rendering="crispEdges"` keeps the modules sharp at any size.
+
+zxing-cpp encodes in C++ (0.15 ms a code, mask choice included); segno, pure Python, took
+0.9 ms with one fixed mask, 13 CPU seconds of an 18,000-page build, every page has a code.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from xml.sax.saxutils import escape
 
-import segno
+import zxingcpp
 
 from .diagram import SVG_NS, el
 
 QUIET_ZONE = 4  # modules of light margin the QR standard asks for
-QR_MASK = 0  # the checkerboard: no large one-colour blocks for any data
+ERROR_CORRECTION = "M"  # 15 % of the code may be smudged or torn on a printed page
+_DARK_RUN = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255 for light
 
 
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The code's modules, row by row (True = dark), without the quiet zone.
+def qr_matrix(url: str) -> list[bytes]:
+    """The code's modules, row by row (0 = dark, 255 = light), without the quiet zone.
 
-    Error correction M or better (segno raises it when that costs no extra size); never a
-    Micro QR, which many phone scanners cannot read. One fixed mask: choosing the best of
-    the eight (a score only, every mask is valid) took three quarters of the time, 16 s of
-    a 6,000-page build, and scanners read either (tests decode every code with zxing).
+    Always a full QR code (format QRCode), never a Micro QR, which many phone scanners
+    cannot read. Text that is not Latin-1 is encoded as UTF-8 bytes with an ECI mark.
     """
-    qr = segno.make(url, error="m", micro=False, mask=QR_MASK)
-    return [[bool(v) for v in row] for row in qr.matrix]
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode,
+                                   ec_level=ERROR_CORRECTION)
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    rows, cols = image.shape
+    data = image.tobytes()
+    return [data[y * cols:(y + 1) * cols] for y in range(rows)]
 
 
-def qr_path(matrix: list[list[bool]], offset: int = QUIET_ZONE) -> str:
+def qr_path(matrix: list[bytes], offset: int = QUIET_ZONE) -> str:
     """Path data for a 1-unit stroke along each horizontal run of dark modules.
 
     Runs are drawn along the middle of their row (y + 0.5); each move is relative to where
@@ -39,18 +46,12 @@ def qr_path(matrix: list[list[bool]], offset: int = QUIET_ZONE) -> str:
     out: list[str] = []
     cx, cy = 0.0, 0.0  # the pen, after the previous run
     for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(row) and row[x]:
-                x += 1
+        for run in _DARK_RUN.finditer(row):
+            start, end = run.span()
             sx, sy = start + offset, y + offset + 0.5
             move = f"M{sx} {sy}" if not out else f"m{_n(sx - cx)} {_n(sy - cy)}"
-            out.append(f"{move}h{x - start}")
-            cx, cy = float(x + offset), sy
+            out.append(f"{move}h{end - start}")
+            cx, cy = float(end + offset), sy
     return "".join(out)
 
 
