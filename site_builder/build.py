@@ -147,7 +147,7 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
         if doc_file is not None and not cache.docs:
             cache.docs.update(load_doc_memo(doc_file))
         before = dict(cache.docs)
-        sources = load_sources(options.content_dir, report, cache.docs)
+        sources = load_sources(options.content_dir, report, cache.docs, options.jobs)
         if doc_file is not None and (len(before) != len(cache.docs) or any(
                 before.get(rel) is not known for rel, known in cache.docs.items())):
             save_doc_memo(cache.docs, doc_file)

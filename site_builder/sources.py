@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
+import multiprocessing
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -51,21 +53,62 @@ def format_key(path: KeyPath) -> str:
     return out
 
 
-@dataclass(frozen=True)
 class Positions:
-    """Where each key and value of a YAML document starts (1-based line, col)."""
+    """Where each key and value of a YAML document starts (1-based line, col).
 
-    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    # The text as written of unquoted scalars YAML turned into something else (numbers,
-    # dates, booleans): a phone number 0512345670 must not become octal 86625208.
-    raw: Mapping[KeyPath, str] = field(default_factory=dict)
+    Positions are read only to report a problem, so a document from the memo keeps them
+    packed (marshal bytes) until then: unpacking 18,000 documents' worth took a second."""
+
+    __slots__ = ("_keys", "_packed", "_values", "raw")
+
+    def __init__(self, keys: Mapping[KeyPath, tuple[int, int]] | None = None,
+                 values: Mapping[KeyPath, tuple[int, int]] | None = None,
+                 raw: Mapping[KeyPath, str] | None = None, *, packed: bytes | None = None,
+                 ) -> None:
+        self._keys = keys if keys is not None or packed else {}
+        self._values = values if values is not None or packed else {}
+        self._packed = packed
+        # The text as written of unquoted scalars YAML turned into something else (numbers,
+        # dates, booleans): a phone number 0512345670 must not become octal 86625208.
+        self.raw: Mapping[KeyPath, str] = raw if raw is not None else {}
+
+    def _unpack(self) -> None:
+        self._keys, self._values = marshal.loads(self._packed or b"")
+        self._packed = None
+
+    @property
+    def keys(self) -> Mapping[KeyPath, tuple[int, int]]:
+        if self._keys is None:
+            self._unpack()
+        assert self._keys is not None
+        return self._keys
+
+    @property
+    def values(self) -> Mapping[KeyPath, tuple[int, int]]:
+        if self._values is None:
+            self._unpack()
+        assert self._values is not None
+        return self._values
+
+    def pack(self) -> bytes:
+        if self._packed is not None:
+            return self._packed
+        return marshal.dumps((dict(self.keys), dict(self.values)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return (self.keys, self.values, self.raw) == (other.keys, other.values, other.raw)
+
+    def __repr__(self) -> str:
+        return f"Positions({len(self.keys)} keys, {len(self.values)} values)"
 
     def of_value(self, path: KeyPath) -> tuple[int | None, int | None]:
         """Position of the value at `path`, or of its nearest located ancestor."""
+        values = self.values
         while True:
-            if path in self.values:
-                return self.values[path]
+            if path in values:
+                return values[path]
             if not path:
                 return (None, None)
             path = path[:-1]
@@ -120,43 +163,42 @@ def is_ignored(name: str) -> bool:
 DocMemo = dict[str, tuple[tuple[int, int, int], "SourceDoc"]]
 
 
-def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None) -> Sources:
+# Below this many files to parse, starting processes costs more than it saves.
+PARALLEL_MIN_FILES = 500
+_READ_CHUNK = 128
+
+
+def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
+                 jobs: int = 1) -> Sources:
     """Read every content file under `content_dir`, reporting what cannot be read.
 
     With a `memo`, a file whose size, time and inode are as last time is not read again
-    (only files that were read without any problem are remembered)."""
+    (only files that were read without any problem are remembered). With `jobs` > 1, many
+    files are parsed in that many forked processes (YAML with positions is CPU work)."""
     site: SourceDoc | None = None
-    docs: list[SourceDoc] = []
+    docs: list[SourceDoc | None] = []
     assets: list[AssetFile] = []
     real_root = os.path.realpath(content_dir)
     fresh: DocMemo = {}
+    # Files to parse: (index in docs, reader, path, rel, kind, slug, stamp or None).
+    todo: list[tuple[int, str, str, str, str, str, tuple[int, int, int] | None]] = []
 
-    def record(abspath: Path, rel: str, kind: str, slug: str, report: Report) -> SourceDoc:
-        return _remembered(read_record, abspath, rel, kind, slug, report)
-
-    def body(abspath: Path, rel: str, slug: str, report: Report) -> SourceDoc:
-        return _remembered(lambda a, r, _k, sl, rep: read_body(a, r, sl, rep), abspath, rel,
-                           "alliance_body", slug, report)
-
-    def _remembered(read: Any, abspath: Path, rel: str, kind: str, slug: str,
-                    report: Report) -> SourceDoc:
-        if memo is None:
-            return read(abspath, rel, kind, slug, report)
-        try:
-            st = abspath.stat()
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-        except OSError:
-            return read(abspath, rel, kind, slug, report)
-        known = memo.get(rel)
-        if known is not None and known[0] == stamp and (known[1].kind, known[1].slug) == (
-                kind, slug):
-            fresh[rel] = known
-            return known[1]
-        before = len(report)
-        doc = read(abspath, rel, kind, slug, report)
-        if len(report) == before:
-            fresh[rel] = (stamp, doc)
-        return doc
+    def wanted(reader: str, abspath: str, rel: str, kind: str, slug: str) -> None:
+        stamp = None
+        if memo is not None:
+            try:
+                st = os.stat(abspath)
+                stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            except OSError:
+                pass
+            known = memo.get(rel)
+            if stamp is not None and known is not None and known[0] == stamp and (
+                    known[1].kind, known[1].slug) == (kind, slug):
+                fresh[rel] = known
+                docs.append(known[1])
+                return
+        todo.append((len(docs), reader, abspath, rel, kind, slug, stamp))
+        docs.append(None)
 
     for rel, abspath, linked in _walk(content_dir):
         real = os.path.realpath(abspath) if linked else real_root + os.sep + rel
@@ -164,39 +206,49 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None)
             # A link to a file outside content/ would publish whatever it points at.
             report.emit("path-escape", rel, value=rel)
             continue
-        parts = PurePosixPath(rel).parts
-        suffix = PurePosixPath(rel).suffix.lower()
+        parts = rel.split("/")  # _walk gives forward slashes
+        stem, suffix = os.path.splitext(parts[-1])
+        suffix = suffix.lower()
         top = parts[0]
         if len(parts) == 1:
             if parts[0].lower() in ("site.yaml", "site.yml"):
-                site = read_record(abspath, rel, "site", "site", report)
+                site = read_record(Path(abspath), rel, "site", "site", report)
             else:
                 _unexpected(rel, report)
         elif top == "media":
-            assets.append(AssetFile(rel, abspath))
+            assets.append(AssetFile(rel, Path(abspath)))
         elif top == "alliances":
             if len(parts) != 3:
                 _unexpected(rel, report)
                 continue
             slug, name = parts[1], parts[2].lower()  # Index.md on Windows is index.md
             if name in ("alliance.yaml", "alliance.yml"):
-                docs.append(record(abspath, rel, "alliance", slug, report))
+                wanted("record", abspath, rel, "alliance", slug)
             elif name in ("index.md", "index.markdown"):
-                docs.append(body(abspath, rel, slug, report))
+                wanted("body", abspath, rel, "alliance_body", slug)
             else:
                 # Any other file in an alliance folder belongs to it (images, PDFs).
-                assets.append(AssetFile(rel, abspath))
+                assets.append(AssetFile(rel, Path(abspath)))
         elif top in RECORD_FOLDERS and len(parts) == 2:
             kind, suffixes = RECORD_FOLDERS[top]
             if suffix in suffixes:
-                slug = PurePosixPath(rel).stem
-                docs.append(record(abspath, rel, kind, slug, report))
+                wanted("record", abspath, rel, kind, stem)
             elif suffix in IMAGE_SUFFIXES:
-                assets.append(AssetFile(rel, abspath))
+                assets.append(AssetFile(rel, Path(abspath)))
             else:
                 _unexpected(rel, report)
         else:
             _unexpected(rel, report)
+    jobs = min(jobs, len(todo) // _READ_CHUNK + 1)
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
+        read = _read_parallel([t[1:6] for t in todo], jobs)
+    else:
+        read = (_read_one(*t[1:6]) for t in todo)
+    for (index, _r, _a, rel, _k, _s, stamp), (doc, problems) in zip(todo, read, strict=True):
+        docs[index] = doc
+        report.extend(problems)
+        if memo is not None and stamp is not None and not problems:
+            fresh[rel] = (stamp, doc)
     for folder in sorted(p for p in (content_dir / "alliances").glob("*") if p.is_dir()):
         if not is_ignored(folder.name) and not any(
             p.name.lower() in ("alliance.yaml", "alliance.yml") for p in folder.iterdir()
@@ -210,7 +262,43 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None)
     if memo is not None:
         memo.clear()
         memo.update(fresh)
-    return Sources(site, tuple(docs), tuple(assets), content_dir)
+    return Sources(site, tuple(d for d in docs if d is not None), tuple(assets), content_dir)
+
+
+def _read_one(reader: str, abspath: str, rel: str, kind: str, slug: str
+              ) -> tuple[SourceDoc, list[Any]]:
+    """Read one file, returning the document and the problems it has."""
+    report = Report()
+    if reader == "body":
+        doc = read_body(Path(abspath), rel, slug, report)
+    else:
+        doc = read_record(Path(abspath), rel, kind, slug, report)
+    return doc, list(report._items)
+
+
+def _read_chunk(files: list[tuple[str, str, str, str, str]]
+                ) -> tuple[bytes, list[list[Any]]]:
+    # Documents go back as marshal rows, several times faster than pickling them;
+    # the few problems (their texts are objects) are pickled by the pool.
+    rows, problems = [], []
+    for file in files:
+        doc, found = _read_one(*file)
+        rows.append(_to_row(doc))
+        problems.append(found)
+    return marshal.dumps(rows), problems
+
+
+def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int
+                   ) -> Iterator[tuple[SourceDoc, list[Any]]]:
+    chunks = [files[i:i + _READ_CHUNK] for i in range(0, len(files), _READ_CHUNK)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for blob, problems in pool.imap(_read_chunk, chunks):  # in order, as serial
+            for row, found in zip(marshal.loads(blob), problems, strict=True):
+                yield _from_row(row), found
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _check_case_collisions(paths: list[str], report: Report) -> None:
@@ -245,12 +333,12 @@ def check_asset(asset: AssetFile, report: Report) -> None:
                         max=MAX_IMAGE_PIXELS // 1_000_000)
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path, bool]]:
+def _walk(root: Path) -> Iterator[tuple[str, str, bool]]:
     """Yield (relative posix path, path, reached through a symbolic link) for every file,
     sorted, skipping ignored names."""
     if not root.is_dir():
         return
-    found: list[tuple[str, Path, bool]] = []
+    found: list[tuple[str, str, bool]] = []
     # Linked folders are not entered (as before); a linked file may point out of content/,
     # which the caller checks with realpath. Other paths cannot leave content/. scandir
     # knows each entry's type without a system call per file (20,000 files: 0.3 s saved).
@@ -264,7 +352,7 @@ def _walk(root: Path) -> Iterator[tuple[str, Path, bool]]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, prefix + entry.name + "/"))
                 elif entry.is_file():
-                    found.append((prefix + entry.name, Path(entry.path), entry.is_symlink()))
+                    found.append((prefix + entry.name, entry.path, entry.is_symlink()))
     found.sort(key=lambda f: f[0])
     yield from found
 
@@ -524,43 +612,56 @@ class _Builder:
 
 # ---- the document memo on disk -------------------------------------------------------------
 
-DOC_MEMO_VERSION = 1
+DOC_MEMO_VERSION = 3  # rows (rel, stamp, document row), positions packed
 DOC_MEMO_FILE = "sources.marshal"
 
 
-def _encode(value: Any) -> Any:
-    """Plain values marshal can store: YAML timestamps become tagged tuples."""
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return ("\0datetime", value.isoformat())
-    if isinstance(value, dt.date):
-        return ("\0date", value.isoformat())
-    return value
+def _at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
-def _decode(value: Any) -> Any:
+def _to_row(d: SourceDoc) -> tuple[Any, ...]:
+    """A document as plain values marshal can store.
+
+    Dates are the only values YAML makes that marshal cannot store; each is one of the
+    document's non-text scalars (listed in positions.raw), stored apart as ISO text and put
+    back in place when read."""
+    data, dates = d.data, []
+    for path in d.positions.raw:
+        value = _at(d.data, path)
+        if isinstance(value, dt.date):
+            dates.append((path, isinstance(value, dt.datetime), value.isoformat()))
+    if dates:
+        data = _without_dates(d.data)
+    return (d.kind, d.slug, d.path, data, dates, dict(d.positions.raw), d.positions.pack(),
+            d.body, d.body_line, d.digest, d.ok)
+
+
+def _without_dates(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _decode(v) for k, v in value.items()}
+        return {k: _without_dates(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, tuple):  # data holds lists, never tuples: only our tags
-        kind, text = value
-        return (dt.datetime if kind == "\0datetime" else dt.date).fromisoformat(text)
-    return value
+        return [_without_dates(v) for v in value]
+    return None if isinstance(value, dt.date) else value
+
+
+def _from_row(row: tuple[Any, ...]) -> SourceDoc:
+    kind, slug, path, data, dates, raw, packed, body, body_line, digest, ok = row
+    for where, is_datetime, text in dates:
+        value = (dt.datetime if is_datetime else dt.date).fromisoformat(text)
+        if where:
+            _at(data, where[:-1])[where[-1]] = value
+        else:  # the whole file is one date (the schema will say it is not a mapping)
+            data = value
+    return SourceDoc(kind, slug, path, data, Positions(raw=raw, packed=packed), body,
+                     body_line, digest, ok)
 
 
 def save_doc_memo(memo: DocMemo, path: Path) -> None:
-    """Keep the parsed documents for the next `build` (a fresh process).
-
-    Only documents with a YAML date in them are walked to tag it (positions.raw lists the
-    values YAML turned into something other than text, dates among them)."""
-    rows = [(rel, stamp, d.kind, d.slug, d.path,
-             _encode(d.data) if d.positions.raw else d.data, dict(d.positions.keys),
-             dict(d.positions.values), dict(d.positions.raw), d.body, d.body_line, d.digest,
-             d.ok) for rel, (stamp, d) in sorted(memo.items())]
+    """Keep the parsed documents for the next `build` (a fresh process)."""
+    rows = [(rel, stamp, _to_row(d)) for rel, (stamp, d) in sorted(memo.items())]
     cachefile.save(path, (DOC_MEMO_VERSION, yaml.__version__), rows)
 
 
@@ -568,10 +669,6 @@ def load_doc_memo(path: Path) -> DocMemo:
     """The documents a previous build read; empty if missing, damaged or outdated."""
     try:
         rows = cachefile.load(path, (DOC_MEMO_VERSION, yaml.__version__)) or ()
-        return {rel: (tuple(stamp), SourceDoc(kind, slug, p, _decode(data) if raw else data,
-                                              Positions(keys, values, raw), body, body_line,
-                                              digest, ok))
-                for (rel, stamp, kind, slug, p, data, keys, values, raw, body, body_line,
-                     digest, ok) in rows}
+        return {rel: (tuple(stamp), _from_row(row)) for (rel, stamp, row) in rows}
     except (ValueError, TypeError):  # not what we wrote: parse again
         return {}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
+import site_builder.sources as sources
 from site_builder.diagnostics import Report
 from site_builder.sources import (
     format_key,
@@ -13,6 +16,8 @@ from site_builder.sources import (
     read_record,
     split_front_matter,
 )
+
+_real_read_chunk = sources._read_chunk
 
 
 def test_front_matter_positions_count_from_the_files_first_line(tmp_path: Path) -> None:
@@ -105,3 +110,81 @@ def test_a_content_file_over_the_size_limit_is_refused_unread(tmp_path: Path) ->
     assert not doc.ok
     (d,) = report.items
     assert (d.code, d.message()) == ("file-too-large", "文件太大：6.0 MB，最多 5 MB。")
+
+
+def _mixed_content(root: Path) -> Path:
+    """A content folder with good files, dates, numbers as written and broken files."""
+    content = root / "content"
+    for folder in ("stories", "enterprises", "alliances/a"):
+        (content / folder).mkdir(parents=True)
+    (content / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", "utf-8")
+    (content / "alliances/a/alliance.yaml").write_text("name: 联盟\nfounded: 2023-04-05\n",
+                                                        "utf-8")
+    (content / "alliances/a/index.md").write_text("## 简介\n正文\n", "utf-8")
+    for i in range(40):
+        (content / f"stories/s{i:02}.md").write_text(
+            f"---\ntitle: 第{i}篇\ndate: 2024-01-{i % 28 + 1:02}\nfigures:\n"
+            f"  - value: 0{i}12\n    at: 2024-02-03 08:00:00\n---\n\n正文 {i}\n", "utf-8")
+        (content / f"enterprises/e{i:02}.yaml").write_text(
+            f"name: 企业{i}\nphone: 05123456{i:02}\ntags: [甲, 乙]\n", "utf-8")
+    (content / "stories/broken.md").write_text("---\ntitle: [未闭合\n---\n", "utf-8")
+    (content / "enterprises/gbk.yaml").write_bytes("name: 企业".encode("gbk"))
+    (content / "enterprises/dup.yaml").write_text("name: A\nname: B\n", "utf-8")
+    return content
+
+
+_PIDS: list[Path] = []  # where the spy below notes which process parsed a chunk
+
+
+def _spying_read_chunk(files: list) -> object:
+    with _PIDS[0].open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    return _real_read_chunk(files)
+
+
+def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    content = _mixed_content(tmp_path)
+    serial_report, parallel_report = Report(), Report()
+    serial = load_sources(content, serial_report, None, jobs=1)
+    monkeypatch.setattr(sources, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(sources, "_READ_CHUNK", 7)  # several chunks, returned in order
+    monkeypatch.setattr(sources, "_read_chunk", _spying_read_chunk)
+    monkeypatch.setattr(sys.modules[__name__], "_PIDS", [tmp_path / "pids"])
+    parallel = load_sources(content, parallel_report, {}, jobs=2)
+    pids = set((tmp_path / "pids").read_text().split())
+    assert pids and str(os.getpid()) not in pids  # worker processes parsed it all
+    assert parallel.docs == serial.docs and len(serial.docs) == 85
+    assert [d.format() for d in parallel_report.items] == [
+        d.format() for d in serial_report.items]
+    assert {d.file for d in serial_report.errors} == {
+        "stories/broken.md", "enterprises/gbk.yaml", "enterprises/dup.yaml"}
+    story = next(d for d in parallel.docs if d.path == "stories/s03.md")
+    assert story.positions.values[("figures", 0, "value")] == (5, 12)
+    assert story.positions.raw[("figures", 0, "value")] == "0312"
+
+
+def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from site_builder.sources import load_doc_memo, save_doc_memo
+
+    content = _mixed_content(tmp_path)
+    memo: dict = {}
+    first = load_sources(content, Report(), memo)
+    assert len(memo) == 82  # the three broken files are read again next time
+    save_doc_memo(memo, tmp_path / "sources.marshal")
+    again = load_doc_memo(tmp_path / "sources.marshal")
+    assert again.keys() == memo.keys()
+    for rel, (stamp, doc) in again.items():
+        assert stamp == memo[rel][0] and doc == memo[rel][1], rel
+    story = again["stories/s03.md"][1]
+    assert story.data["date"] == dt.date(2024, 1, 4)
+    assert story.data["figures"][0]["at"] == dt.datetime(2024, 2, 3, 8, 0)
+    assert story.positions.keys[("figures",)] == (4, 1)
+    # a second load takes every unchanged file from the memo, not from disk
+    second = load_sources(content, Report(), again)
+    assert all(a is b for a, b in zip(
+        [d for d in second.docs if d.path in again],
+        [again[d.path][1] for d in second.docs if d.path in again], strict=True))
+    assert second.docs == first.docs
