@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -143,6 +144,22 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
 
     # A build from the command line keeps what it parsed in .cache/ for the next one.
     doc_file = options.site_dir / ".cache" / DOC_MEMO_FILE if write and not writer else None
+    # Pages are staged beside output/ as they are rendered (the disk works while the CPU
+    # does); an error anywhere later discards the stage and output/ stays as it was. It is
+    # made first: copying the previous output into it runs while this process parses.
+    stage = Stage(options.out_dir, recycle=True) if write and writer is None else None
+    try:
+        return _stages(options, report, timings, cache, doc_file, stage, write=write,
+                       progress=progress, writer=writer)
+    finally:
+        if stage is not None:
+            stage.abort()
+
+
+def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: BuildCache,
+            doc_file: Path | None, stage: Stage | None, *, write: bool,
+            progress: Callable[[int, int], None] | None,
+            writer: Callable[[list[Output]], WriteStats | None] | None) -> BuildResult:
     with timings.stage("load"):
         if doc_file is not None and not cache.docs:
             cache.docs.update(load_doc_memo(doc_file))
@@ -167,68 +184,59 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
     outputs: list[Output] = []
     store: PageStore | None = None
     markdown: dict[str, Any] = cache.markdown
-    # Pages are staged beside output/ as they are rendered (the disk works while the CPU
-    # does); an error anywhere later discards the stage and output/ stays as it was.
-    stage: Stage | None = None
     search_memo: SearchMemo | None = None
     stats = None
-    try:
-        if not report.has_errors:
-            with timings.stage("render"):
-                theme = find_theme(options.site_dir)
-                # `check` writes nothing, not even the image cache.
-                image_cache = options.site_dir / ".cache" / "images" if write else None
-                # The preview keeps the last pages in memory; a build finds them in output/.
-                if write:
-                    store = cache.pages if writer else DiskStore(
-                        options.site_dir / ".cache", options.out_dir)
-                if doc_file is not None and not markdown:
-                    markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
-                if write and writer is None:
-                    stage = Stage(options.out_dir)
-                map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
-                if doc_file is not None and not cache.maps:
-                    cache.maps.update(cachefile.load(map_file, (MAP_MEMO_VERSION,)) or {})
-                shapes_before = len(cache.maps)
-                outputs = render_site(model, theme, report, provider, progress, markdown,
-                                      options.jobs, image_cache, cache.templates, store,
-                                      stage.add if stage else None, cache.maps)
-            # `check` and `build --strict` crawl every link of the output; after other errors it
-            # would only repeat them (a broken Markdown link is already reported with its line).
-            if (options.strict or not write) and not report.has_errors:
-                with timings.stage("links"):
-                    check_links(outputs, report, model.unpublished)
-            # Not for `check`, nor for the live preview: indexing takes 0.5 s on the demo and a
-            # minute for 10,000 pages, and editors preview pages, not search results.
-            if write and options.search and not options.preview and not report.has_errors:
-                with timings.stage("search"):
-                    try:
-                        if doc_file is not None:
-                            search_memo = SearchMemo(
-                                options.site_dir / ".cache" / SEARCH_MEMO_FILE,
-                                options.out_dir.absolute())
-                        outputs.extend(search_outputs(outputs, model, search_memo))
-                    except SearchError as exc:  # the Pagefind binary is missing or broken
-                        report.emit("search-index", None, problem=L(str(exc), str(exc)))
-        if write and not report.has_errors:
-            with timings.stage("write"):
-                if stage is not None:
-                    for item in outputs:
-                        if item.path not in stage.paths:
-                            stage.add(item)
-                    stats = stage.commit(defer_cleanup=True)
-                else:
-                    stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir,
-                                                                         defer_cleanup=True)
-                if store is not None:
-                    store.commit(outputs)
-                if isinstance(markdown, MarkdownMemo):
-                    markdown.save(limit=4 * len(outputs) + 1000)
-                if doc_file is not None and len(cache.maps) != shapes_before:
-                    cachefile.save(map_file, (MAP_MEMO_VERSION,), cache.maps)
-                if search_memo is not None:
-                    search_memo.commit(outputs)
-    finally:
-        if stage is not None:
-            stage.abort()
+    if not report.has_errors:
+        with timings.stage("render"):
+            theme = find_theme(options.site_dir)
+            # `check` writes nothing, not even the image cache.
+            image_cache = options.site_dir / ".cache" / "images" if write else None
+            # The preview keeps the last pages in memory; a build finds them in output/.
+            if write:
+                store = cache.pages if writer else DiskStore(
+                    options.site_dir / ".cache", options.out_dir)
+            if doc_file is not None and not markdown:
+                markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
+            map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
+            if doc_file is not None and not cache.maps:
+                cache.maps.update(cachefile.load(map_file, (MAP_MEMO_VERSION,)) or {})
+            shapes_before = len(cache.maps)
+            outputs = render_site(model, theme, report, provider, progress, markdown,
+                                  options.jobs, image_cache, cache.templates, store,
+                                  stage.add if stage else None, cache.maps)
+        # `check` and `build --strict` crawl every link of the output; after other errors it
+        # would only repeat them (a broken Markdown link is already reported with its line).
+        if (options.strict or not write) and not report.has_errors:
+            with timings.stage("links"):
+                check_links(outputs, report, model.unpublished)
+        # Not for `check`, nor for the live preview: indexing takes 0.5 s on the demo and a
+        # minute for 10,000 pages, and editors preview pages, not search results.
+        if write and options.search and not options.preview and not report.has_errors:
+            with timings.stage("search"):
+                try:
+                    if doc_file is not None:
+                        search_memo = SearchMemo(
+                            options.site_dir / ".cache" / SEARCH_MEMO_FILE,
+                            options.out_dir.absolute())
+                    outputs.extend(search_outputs(outputs, model, search_memo))
+                except SearchError as exc:  # the Pagefind binary is missing or broken
+                    report.emit("search-index", None, problem=L(str(exc), str(exc)))
+    if write and not report.has_errors:
+        with timings.stage("write"):
+            if stage is not None:
+                for item in outputs:
+                    if item.path not in stage.paths:
+                        stage.add(item)
+                stats = stage.commit(defer_cleanup=True)
+            else:
+                stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir,
+                                                                     defer_cleanup=True)
+            if store is not None:
+                store.commit(outputs)
+            if isinstance(markdown, MarkdownMemo):
+                markdown.save(limit=4 * len(outputs) + 1000)
+            if doc_file is not None and len(cache.maps) != shapes_before:
+                cachefile.save(map_file, (MAP_MEMO_VERSION,), cache.maps)
+            if search_memo is not None:
+                search_memo.commit(outputs)
     return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

@@ -12,6 +12,8 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,59 +67,161 @@ class Stage:
     (or a crash) leaves the current output untouched.
 
     The build stages pages while the render workers and Pagefind still work, so the disk
-    writes overlap with the computing instead of following it."""
+    writes overlap with the computing instead of following it.
 
-    def __init__(self, out_dir: Path) -> None:
+    Making 18,000 folders and links takes seconds on some disks, for a rebuild that
+    changes a few files. So the stage starts from an older tree when there is one: the
+    output replaced by the previous build (kept as `.NAME.spare`), or else a hard-linked
+    copy of the current output made by `cp -al` in another process while this one parses.
+    Files that match are left alone; only changed files are written, stale ones deleted.
+    Nothing in the stage is ever written in place (it shares inodes with the output)."""
+
+    def __init__(self, out_dir: Path, *, recycle: bool = False) -> None:
         self.out_dir = out_dir.absolute()
         parent = self.out_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(self.out_dir)
         self.path = parent / f".{self.out_dir.name}{STAGE_PREFIX}{os.getpid()}"
-        self.path.mkdir()
+        self.recycle = recycle
+        self._prefill: subprocess.Popen[bytes] | None = None
+        old = _remove_leftovers(self.out_dir, keep=recycle)
+        if old is not None:
+            os.rename(old, self.path)
+        else:
+            self.path.mkdir()
+            if recycle and self.out_dir.is_dir() and _GNU_CP:
+                self._prefill = subprocess.Popen(
+                    [_GNU_CP, "-al", "--", f"{self.out_dir}/.", str(self.path)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+        # Files the stage held before this build (relative path -> inode), once known.
+        self._existing: dict[str, int] | None = None if old or self._prefill else {}
         self.written = self.unchanged = self.size = 0
         self.paths: set[str] = set()
-        self._folders: set[Path] = {self.path}
+        self._folders: set[str] = {str(self.path)}
         self.committed = False
 
+    def _before(self) -> dict[str, int]:
+        if self._existing is None:
+            if self._prefill is not None:
+                self._prefill.wait()  # whatever it did or did not copy, _files tells
+                self._prefill = None
+            self._existing, folders = _files(str(self.path))
+            self._folders.update(folders)
+        return self._existing
+
     def add(self, item: Output) -> None:
-        target = self.path / item.path
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
+        existing = self._before()
+        target = f"{self.path}/{item.path}"
+        had = existing.pop(item.path, None)  # the inode the stage holds at this path
         self.paths.add(item.path)
         previous = self.out_dir / item.path
         # A page reused from the previous output is linked without reading it.
-        if item.origin == previous:
+        if item.origin == previous or _same_bytes(previous, item.data):
             try:
-                self.size += previous.stat().st_size
-                _replace_link(previous, target)
-                self.unchanged += 1
-                return
-            except OSError:
-                pass
-        self.size += len(item.data)
-        if _same_bytes(previous, item.data):
-            try:
-                _replace_link(previous, target)
+                st = previous.stat()
+                self.size += st.st_size
+                if had != st.st_ino:
+                    self._clear(target, had)
+                    os.link(previous, target)
                 self.unchanged += 1
                 return
             except OSError:
                 pass  # another file system, or no hard links: write it
-        if target.exists():
-            target.unlink()  # an earlier output with the same path: the last one wins
-        target.write_bytes(item.data)
+        data = item.data
+        self.size += len(data)
+        self._clear(target, had)
+        Path(target).write_bytes(data)
         self.written += 1
 
+    def _clear(self, target: str, had: int | None) -> None:
+        """Make room at `target`: its folder exists, nothing is at the path itself."""
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):  # an old file where a folder goes
+                _remove_files_on_the_way(str(self.path), folder, self._existing or {})
+                os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        if had is not None:
+            os.unlink(target)  # never write into a file the output shares
+        elif os.path.lexists(target):  # staged earlier in this build, or an old folder
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)
+            else:
+                os.unlink(target)
+
     def commit(self, *, defer_cleanup: bool = False) -> WriteStats:
+        stale = self._before()
+        for rel in stale:  # in the stage, not in this build (or under a folder removed)
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                os.unlink(f"{self.path}/{rel}")
+        _remove_empty_folders(str(self.path), {os.path.dirname(r) for r in stale})
         _fsync_tree(self.path)
         removed = _count_removed(self.out_dir, self.paths)
-        _swap(self.path, self.out_dir, defer_cleanup)
+        _swap(self.path, self.out_dir, defer_cleanup, keep=self.recycle)
         self.committed = True  # self.path is the replaced output now, or gone
         return WriteStats(self.written, self.unchanged, removed, self.size)
 
     def abort(self) -> None:
-        if not self.committed and self.path.exists():
-            shutil.rmtree(self.path, ignore_errors=True)
+        if self.committed or not self.path.exists():
+            return
+        if self._prefill is not None:
+            self._prefill.kill()
+            self._prefill.wait()
+        if self.recycle:  # any tree is a fine start for the next build's stage
+            with contextlib.suppress(OSError):
+                os.rename(self.path, _spare(self.out_dir))
+                return
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+_GNU_CP = shutil.which("cp") if sys.platform.startswith("linux") else None
+SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
+
+
+def _spare(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}{SPARE_SUFFIX}"
+
+
+def _files(root: str) -> tuple[dict[str, int], set[str]]:
+    """Every file under `root` (relative path -> inode) and every folder, by scandir:
+    the inode comes with the directory entry, no stat per file."""
+    files: dict[str, int] = {}
+    folders = {root}
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(entry.path)
+                    stack.append((entry.path, prefix + entry.name + "/"))
+                else:
+                    files[prefix + entry.name] = entry.inode()
+    return files, folders
+
+
+def _remove_files_on_the_way(root: str, folder: str, existing: dict[str, int]) -> None:
+    """Delete the files that stand where the folders of `folder` must go."""
+    rel = os.path.relpath(folder, root).split(os.sep)
+    for n in range(1, len(rel) + 1):
+        path = "/".join(rel[:n])
+        full = f"{root}/{path}"
+        if os.path.lexists(full) and not os.path.isdir(full):
+            os.unlink(full)
+            existing.pop(path, None)
+
+
+def _remove_empty_folders(root: str, folders: set[str]) -> None:
+    """Remove the folders (and their parents) that deleting stale files left empty."""
+    for rel in sorted(folders, key=lambda f: -f.count("/")):
+        while rel:
+            try:
+                os.rmdir(f"{root}/{rel}")
+            except OSError:  # not empty (or gone): its parents are not empty either
+                break
+            rel = os.path.dirname(rel)
 
 
 def _replace_link(source: Path, target: Path) -> None:
@@ -138,10 +242,7 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def _count_removed(out_dir: Path, paths: set[str]) -> int:
     if not out_dir.is_dir():
         return 0
-    return sum(
-        1 for p in out_dir.rglob("*")
-        if p.is_file() and p.relative_to(out_dir).as_posix() not in paths
-    )
+    return sum(1 for rel in _files(str(out_dir))[0] if rel not in paths)
 
 
 def _fsync_tree(root: Path) -> None:
@@ -154,12 +255,19 @@ def _fsync_tree(root: Path) -> None:
         os.sync()
 
 
-def _swap(stage: Path, out_dir: Path, defer_cleanup: bool = False) -> None:
-    """Put `stage` in place of `out_dir`; afterwards `stage` holds the old output, if any."""
+def _swap(stage: Path, out_dir: Path, defer_cleanup: bool = False,
+          keep: bool = False) -> None:
+    """Put `stage` in place of `out_dir`; afterwards `stage` holds the old output, if any.
+
+    With `keep`, the old output becomes the spare, where the next build's stage starts."""
     if not out_dir.exists():
         os.rename(stage, out_dir)
         return
     if _exchange(stage, out_dir):
+        if keep:
+            with contextlib.suppress(OSError):
+                os.rename(stage, _spare(out_dir))
+                return
         if not defer_cleanup:
             shutil.rmtree(stage, ignore_errors=True)
             return
@@ -223,14 +331,28 @@ def start_cleanup(out_dir: Path) -> threading.Thread | None:
     return thread
 
 
-def _remove_leftovers(out_dir: Path) -> None:
-    """Remove staging folders left by a build that was killed."""
-    for prefix in (STAGE_PREFIX, OLD_PREFIX):
+def _remove_leftovers(out_dir: Path, keep: bool = False) -> Path | None:
+    """Remove staging folders left by a build that was killed; with `keep`, return one
+    old tree (the spare, or a dead build's stage) to start the next stage from."""
+    kept: Path | None = None
+    spare = _spare(out_dir)
+    if keep and spare.is_dir() and not spare.is_symlink():
+        kept = spare.with_name(f"{spare.name}-{os.getpid()}")
+        try:
+            os.rename(spare, kept)  # claimed: a build starting meanwhile won't take it
+        except OSError:
+            kept = None
+    for prefix in (STAGE_PREFIX, OLD_PREFIX, SPARE_SUFFIX + "-"):
         for path in out_dir.parent.glob(f".{out_dir.name}{prefix}*"):
             pid = path.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            if path == kept or (pid.isdigit() and int(pid) != os.getpid()
+                                and _alive(int(pid))):
                 continue  # another build is running right now
+            if keep and kept is None and path.is_dir() and not path.is_symlink():
+                kept = path
+                continue
             shutil.rmtree(path, ignore_errors=True)
+    return kept
 
 
 def _alive(pid: int) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.render import Output
-from site_builder.writer import OutputError, check_output_dir, write_outputs
+from site_builder.writer import OutputError, Stage, check_output_dir, write_outputs
 
 
 def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
@@ -65,3 +65,84 @@ def test_output_folder_may_not_hold_the_content(tmp_path: Path) -> None:
         with pytest.raises(OutputError):
             check_output_dir(bad, tmp_path)
     check_output_dir(tmp_path / "output", tmp_path)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _stage(out: Path, items: list[Output]) -> None:
+    stage = Stage(out, recycle=True)
+    try:
+        for item in items:
+            stage.add(item)
+        stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+
+
+def test_a_recycled_stage_ends_exactly_as_the_new_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    versions = [
+        [Output("a.html", b"A"), Output("d/b.html", b"B"), Output("old/x.html", b"X"),
+         Output("f", b"a file"), Output("deep/er/y.html", b"Y")],
+        [Output("a.html", b"A"), Output("d/b.html", b"B2"), Output("f", b"a file"),
+         Output("deep/er/y.html", b"Y"), Output("n.html", b"N")],
+        # a file where a folder was, and a folder where a file was
+        [Output("a.html", b"A"), Output("old", b"now a file"), Output("f/g.html", b"G"),
+         Output("d/b.html", b"B2")],
+        [Output("a.html", b"A3"), Output("d/b.html", b"B")],
+    ]
+    for n, items in enumerate(versions):
+        _stage(out, items)
+        assert _tree(out) == {o.path: o.data for o in items}
+        assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]
+        # the replaced output is kept as the next stage's start, nothing else beside it
+        assert sorted(p.name for p in tmp_path.iterdir()) == (
+            [".output.spare", "output"] if n else ["output"])
+
+
+def test_staging_never_writes_into_the_live_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
+    _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])  # the spare shares inodes
+    stage = Stage(out, recycle=True)
+    try:
+        stage.add(Output("a.html", b"CHANGED"))
+        stage.add(Output("b.html", b"B"))
+        assert _tree(out) == {"a.html": b"A", "b.html": b"B"}  # until the swap
+        stats = stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+    assert _tree(out) == {"a.html": b"CHANGED", "b.html": b"B"}
+    assert (stats.written, stats.unchanged) == (1, 1)
+
+
+def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_outputs([Output(f"p{i}/index.html", b"%d" % i) for i in range(50)], out)
+    inodes = {i: (out / f"p{i}/index.html").stat().st_ino for i in range(50)}
+    stage = Stage(out, recycle=True)  # no spare yet: the copy is made meanwhile
+    try:
+        for i in range(1, 51):
+            stage.add(Output(f"p{i}/index.html", b"%d" % i if i < 40 else b"new"))
+        stats = stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+    assert _tree(out) == {f"p{i}/index.html": b"%d" % i if i < 40 else b"new"
+                          for i in range(1, 51)}
+    assert all((out / f"p{i}/index.html").stat().st_ino == inodes[i] for i in range(1, 40))
+    assert (stats.written, stats.unchanged, stats.removed) == (11, 39, 1)
+
+
+def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _stage(out, [Output("a.html", b"A")])
+    stage = Stage(out, recycle=True)
+    stage.add(Output("a.html", b"half"))
+    stage.abort()  # an error later in the build
+    assert _tree(out) == {"a.html": b"A"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
+    _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
+    assert _tree(out) == {"a.html": b"A", "b.html": b"B"}
