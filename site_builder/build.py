@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 
-from . import cachefile
+from . import cachefile, terms
 from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import L, Report
 from .linkcheck import check_links
@@ -165,9 +165,11 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             cache.docs.update(load_doc_memo(doc_file))
         before = dict(cache.docs)
         sources = load_sources(options.content_dir, report, cache.docs, options.jobs)
-        if doc_file is not None and (len(before) != len(cache.docs) or any(
-                before.get(rel) is not known for rel, known in cache.docs.items())):
-            save_doc_memo(cache.docs, doc_file)
+        if doc_file is not None:
+            changed = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
+            changed.update(rel for rel in before if rel not in cache.docs)
+            if changed:
+                save_doc_memo(cache.docs, doc_file, None if not before else changed)
     with timings.stage("validate"):
         site = validate_doc(sources.site, report) if sources.site else None
         config = make_config(dict(site.data) if site else {}, options, report,
@@ -180,6 +182,10 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
     for gone in [k for k in cache.validated if k not in live]:
         del cache.validated[gone]
     with timings.stage("link"):
+        keys_file = options.site_dir / ".cache" / terms.SORT_KEY_MEMO_FILE
+        if doc_file is not None:
+            terms.remember_pinyin(cachefile.load(keys_file, terms.SORT_KEY_VERSION))
+        keys_before = tuple(map(len, terms.pinyin_memo()))
         model = link_model(validated, config, options, sources.assets, report)
     outputs: list[Output] = []
     store: PageStore | None = None
@@ -235,6 +241,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 store.commit(outputs)
             if isinstance(markdown, MarkdownMemo):
                 markdown.save(limit=4 * len(outputs) + 1000)
+            if doc_file is not None and tuple(map(len, terms.pinyin_memo())) != keys_before:
+                cachefile.save(keys_file, terms.SORT_KEY_VERSION, terms.pinyin_memo())
             if doc_file is not None and len(cache.maps) != shapes_before:
                 cachefile.save(map_file, (MAP_MEMO_VERSION,), cache.maps)
             if search_memo is not None:

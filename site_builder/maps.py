@@ -15,18 +15,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.metadata
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-
-import folium
-from branca.element import Element, MacroElement
-from folium.elements import JSCSSMixin
-from jinja2 import Template
 
 from .config import MapSettings
 from .diagnostics import Report
@@ -220,27 +216,6 @@ def point_row(p: MapPoint, with_wgs: bool) -> list[Any]:
 
 # ---- folium -------------------------------------------------------------------------
 
-class StationLayer(JSCSSMixin, MacroElement):
-    """Pins, clusters, popups, the filter/legend control and 'nearest station' (map.js)."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "SiteBuilderMap.addStations({{ this._parent.get_name() }}, "
-        "{{ this.rows_json }}, {{ this.options_json }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, rows_json: str, options_json: str,
-                 js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self._name = "StationLayer"
-        # Chinese kept as UTF-8 (tojson's \\u escapes would double the size of a big map).
-        self.rows_json = rows_json
-        self.options_json = options_json
-        self.default_js = js
-        self.default_css = css
-
-
 @dataclass(frozen=True)
 class MapFragment:
     """A folium map split for embedding: styles for <head>, scripts, element, its script."""
@@ -251,9 +226,6 @@ class MapFragment:
     script: str
 
 
-_ASSET_TAG = re.compile(r"<(?:link|script)\b[^>]*(?:href|src)=[^>]*>(?:</script>)?")
-
-
 def script_json(value: Any) -> str:
     """JSON safe inside a <script> element, keeping non-ASCII text as it is."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -262,6 +234,12 @@ def script_json(value: Any) -> str:
 
 
 SHAPE_VERSION = 1  # bump when build_map's output changes for the same inputs
+
+
+@functools.cache
+def _folium_version() -> str:
+    return importlib.metadata.version("folium")  # without importing folium
+
 # Every asset URL a shape contains (with its version): a changed file is a new shape.
 _SHAPE_ASSETS = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
                  "vendor/markercluster/leaflet.markercluster.js",
@@ -291,7 +269,7 @@ class MapMaker:
     def build(self, name: str, points: Sequence[MapPoint], asset: Callable[[str], str],
               options: dict[str, Any], center: tuple[float, float] | None = None,
               zoom: int | None = None, height_class: str = "map-large") -> MapFragment:
-        key = repr((SHAPE_VERSION, folium.__version__, self.provider,
+        key = repr((SHAPE_VERSION, _folium_version(), self.provider,
                     [asset(n) for n in _SHAPE_ASSETS], height_class, center, zoom))
         if key not in self._shapes:
             made = build_map(self._NAME, [], self.provider, asset, {}, center, zoom,
@@ -336,41 +314,14 @@ def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
     """Build one map with folium and split it into pieces for our templates.
 
     `asset` turns a name under assets/ into the URL the page uses. With `placeholders`,
-    the rows and options are MapMaker's markers, to be filled in later.
+    the rows and options are MapMaker's markers, to be filled in later. folium (with
+    branca, numpy and requests: a quarter of a second) is imported only when a map is
+    actually made: a rebuild whose map shapes are all in .cache/ never needs it.
     """
-    m = folium.Map(location=list(center) if center else None, zoom_start=zoom or 12,
-                   tiles=None, control_scale=True, prefer_canvas=False)
-    m.default_js = [("leaflet", asset("vendor/leaflet/leaflet.js"))]
-    m.default_css = [("leaflet_css", asset("vendor/leaflet/leaflet.css"))]
-    for i, tile in enumerate(provider.layers):
-        folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=f"{provider.name}{i}",
-                         max_zoom=tile.max_zoom, subdomains=tile.subdomains,
-                         overlay=tile.overlay, control=False).add_to(m)
-    with_wgs = provider.datum != "wgs84"
-    if placeholders:
-        rows_json, options_json = MapMaker._ROWS, MapMaker._OPTIONS
-    else:
-        rows_json = script_json([point_row(p, with_wgs) for p in points])
-        options_json = script_json(map_options(provider, points, options, center))
-    StationLayer(
-        rows_json,
-        options_json,
-        [("markercluster", asset("vendor/markercluster/leaflet.markercluster.js")),
-         ("site_builder_map", asset("map.js"))],
-        [("markercluster_css", asset("vendor/markercluster/MarkerCluster.css")),
-         ("markercluster_default_css", asset("vendor/markercluster/MarkerCluster.Default.css")),
-         ("site_builder_map_css", asset("map.css"))],
-    ).add_to(m)
-    figure = m.get_root()
-    _stable_ids(figure, m, name)
-    figure.render()
-    tags = list(dict.fromkeys(_ASSET_TAG.findall(figure.header.render())))
-    css = "\n".join(t for t in tags if t.startswith("<link"))
-    js = "\n".join(t for t in tags if t.startswith("<script"))
-    # The size class must be there before Leaflet measures the element to fit the bounds.
-    html = figure.html.render().strip().replace('class="folium-map"',
-                                                f'class="folium-map {height_class}"', 1)
-    return MapFragment(css, js, html, figure.script.render().strip())
+    from .foliummap import render_map
+
+    return render_map(name, points, provider, asset, options, center, zoom, height_class,
+                      placeholders)
 
 
 def _bounds(points: Sequence[MapPoint]) -> list[list[float]] | None:
@@ -379,18 +330,6 @@ def _bounds(points: Sequence[MapPoint]) -> list[list[float]] | None:
     lats = [p.lat for p in points]
     lons = [p.lon for p in points]
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
-
-
-def _stable_ids(root: Element, the_map: Element, name: str) -> None:
-    """Replace branca's random element ids with ones derived from the map's name."""
-    for n, element in enumerate(_walk(root)):
-        element._id = name if element is the_map else f"{name}_{n}"
-
-
-def _walk(element: Element) -> Iterable[Element]:
-    yield element
-    for child in element._children.values():
-        yield from _walk(child)
 
 
 def legend(lang: str, members: bool) -> list[dict[str, str]]:

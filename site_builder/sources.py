@@ -8,7 +8,8 @@ import marshal
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,6 +18,7 @@ import yaml
 
 from . import cachefile
 from .diagnostics import Report
+from .terms import remember_sort_keys, sort_key
 
 try:  # The C loader composes several times faster; positions are kept either way.
     _Loader: type = yaml.CSafeLoader
@@ -277,22 +279,29 @@ def _read_one(reader: str, abspath: str, rel: str, kind: str, slug: str
 
 
 def _read_chunk(files: list[tuple[str, str, str, str, str]]
-                ) -> tuple[bytes, list[list[Any]]]:
+                ) -> tuple[bytes, list[list[Any]], dict[str, str]]:
     # Documents go back as marshal rows, several times faster than pickling them;
     # the few problems (their texts are objects) are pickled by the pool.
-    rows, problems = [], []
+    rows, problems, keys = [], [], {}
     for file in files:
         doc, found = _read_one(*file)
         rows.append(_to_row(doc))
         problems.append(found)
-    return marshal.dumps(rows), problems
+        # Records are listed by name in pinyin order; those keys are costly, so the
+        # workers make them too (the parent takes them as they come).
+        if isinstance(doc.data, dict):
+            name = doc.data.get("name") or doc.data.get("title")
+            if isinstance(name, str):
+                keys[name] = sort_key(name)
+    return marshal.dumps(rows), problems, keys
 
 
 def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int
                    ) -> Iterator[tuple[SourceDoc, list[Any]]]:
     chunks = [files[i:i + _READ_CHUNK] for i in range(0, len(files), _READ_CHUNK)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for blob, problems in pool.imap(_read_chunk, chunks):  # in order, as serial
+        for blob, problems, keys in pool.imap(_read_chunk, chunks):  # in order, as serial
+            remember_sort_keys(keys)
             for row, found in zip(marshal.loads(blob), problems, strict=True):
                 yield _from_row(row), found
 
@@ -659,16 +668,39 @@ def _from_row(row: tuple[Any, ...]) -> SourceDoc:
                      body_line, digest, ok)
 
 
-def save_doc_memo(memo: DocMemo, path: Path) -> None:
-    """Keep the parsed documents for the next `build` (a fresh process)."""
-    rows = [(rel, stamp, _to_row(d)) for rel, (stamp, d) in sorted(memo.items())]
-    cachefile.save(path, (DOC_MEMO_VERSION, yaml.__version__), rows)
+DOC_MEMO_SHARDS = 16  # an edit re-saves the one sixteenth of the memo its file is in
+
+
+def _shard_path(path: Path, shard: int) -> Path:
+    return path.with_name(f"{path.stem}-{shard:02}{path.suffix}")
+
+
+def _shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode()) % DOC_MEMO_SHARDS
+
+
+def save_doc_memo(memo: DocMemo, path: Path, changed: Iterable[str] | None = None) -> None:
+    """Keep the parsed documents for the next `build` (a fresh process), in shards by file
+    name; with `changed` (files added, changed or gone), only their shards are saved."""
+    shards = (set(range(DOC_MEMO_SHARDS)) if changed is None
+              else {_shard_of(rel) for rel in changed})
+    rows: dict[int, list[Any]] = {k: [] for k in shards}
+    for rel, (stamp, d) in sorted(memo.items()):
+        shard = _shard_of(rel)
+        if shard in rows:
+            rows[shard].append((rel, stamp, _to_row(d)))
+    for shard, found in rows.items():
+        cachefile.save(_shard_path(path, shard), (DOC_MEMO_VERSION, yaml.__version__), found)
 
 
 def load_doc_memo(path: Path) -> DocMemo:
-    """The documents a previous build read; empty if missing, damaged or outdated."""
-    try:
-        rows = cachefile.load(path, (DOC_MEMO_VERSION, yaml.__version__)) or ()
-        return {rel: (tuple(stamp), _from_row(row)) for (rel, stamp, row) in rows}
-    except (ValueError, TypeError):  # not what we wrote: parse again
-        return {}
+    """The documents a previous build read; a shard missing, damaged or outdated is empty."""
+    memo: DocMemo = {}
+    for shard in range(DOC_MEMO_SHARDS):
+        try:
+            rows = cachefile.load(_shard_path(path, shard),
+                                  (DOC_MEMO_VERSION, yaml.__version__)) or ()
+            memo.update({rel: (tuple(stamp), _from_row(row)) for (rel, stamp, row) in rows})
+        except (ValueError, TypeError):  # not what we wrote: parse again
+            continue
+    return memo

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import site_builder.sources as sources
+import site_builder.terms as terms
 from site_builder.diagnostics import Report
 from site_builder.sources import (
     format_key,
@@ -151,6 +153,7 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
     monkeypatch.setattr(sources, "_READ_CHUNK", 7)  # several chunks, returned in order
     monkeypatch.setattr(sources, "_read_chunk", _spying_read_chunk)
     monkeypatch.setattr(sys.modules[__name__], "_PIDS", [tmp_path / "pids"])
+    monkeypatch.setattr(terms, "_SORT_KEYS", {})  # none known: the parent computes none
     parallel = load_sources(content, parallel_report, {}, jobs=2)
     pids = set((tmp_path / "pids").read_text().split())
     assert pids and str(os.getpid()) not in pids  # worker processes parsed it all
@@ -159,6 +162,10 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
         d.format() for d in serial_report.items]
     assert {d.file for d in serial_report.errors} == {
         "stories/broken.md", "enterprises/gbk.yaml", "enterprises/dup.yaml"}
+    # the workers also made the pinyin sort keys of the names they read
+    from pypinyin import lazy_pinyin
+
+    assert terms.known_sort_keys()["企业7"] == " ".join(lazy_pinyin("企业7")).lower() == "qi ye 7"
     story = next(d for d in parallel.docs if d.path == "stories/s03.md")
     assert story.positions.values[("figures", 0, "value")] == (5, 12)
     assert story.positions.raw[("figures", 0, "value")] == "0312"
@@ -188,3 +195,30 @@ def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
         [d for d in second.docs if d.path in again],
         [again[d.path][1] for d in second.docs if d.path in again], strict=True))
     assert second.docs == first.docs
+
+
+def test_an_edit_saves_only_the_memo_shard_of_its_file(tmp_path: Path) -> None:
+    from site_builder.sources import _shard_of, load_doc_memo, save_doc_memo
+
+    content = _mixed_content(tmp_path)
+    memo: dict = {}
+    load_sources(content, Report(), memo)
+    base = tmp_path / "cache" / "sources.marshal"
+    save_doc_memo(memo, base)
+    shards = sorted(base.parent.iterdir())
+    assert len(shards) == 16
+    stamps = {p.name: p.stat().st_mtime_ns for p in shards}
+    time.sleep(0.01)
+    edited = content / "stories/s05.md"
+    edited.write_text(edited.read_text("utf-8").replace("第5篇", "第五篇"), "utf-8")
+    before = dict(memo)
+    load_sources(content, Report(), memo)
+    changed = {rel for rel, known in memo.items() if before.get(rel) is not known}
+    assert changed == {"stories/s05.md"}
+    save_doc_memo(memo, base, changed)
+    rewritten = {p.name for p in shards if p.stat().st_mtime_ns != stamps[p.name]}
+    assert rewritten == {f"sources-{_shard_of('stories/s05.md'):02}.marshal"}
+    again = load_doc_memo(base)
+    assert again["stories/s05.md"][1].data["title"] == "第五篇"
+    assert {rel: doc for rel, (_, doc) in again.items()} == {
+        rel: doc for rel, (_, doc) in memo.items()}
