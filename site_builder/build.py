@@ -183,9 +183,10 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         del cache.validated[gone]
     with timings.stage("link"):
         keys_file = options.site_dir / ".cache" / terms.SORT_KEY_MEMO_FILE
-        if doc_file is not None:
-            terms.remember_pinyin(cachefile.load(keys_file, terms.SORT_KEY_VERSION))
-        keys_before = tuple(map(len, terms.pinyin_memo()))
+        kept = cachefile.load(keys_file, terms.SORT_KEY_VERSION) if doc_file else None
+        terms.remember_pinyin(kept)
+        # Saved when it grew, or when .cache/ had none (the tables are the process's).
+        keys_before = tuple(map(len, terms.pinyin_memo())) if kept is not None else None
         model = link_model(validated, config, options, sources.assets, report)
     outputs: list[Output] = []
     store: PageStore | None = None

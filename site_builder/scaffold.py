@@ -183,7 +183,8 @@ def init_site(directory: Path) -> Path:
     (content / "media").mkdir(parents=True)
     (content / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     # The built site and the image cache are made from content: not for version control.
-    (directory / ".gitignore").write_text("/output/\n/.cache/\n", encoding="utf-8")
+    # .output.spare (and a killed build's staging folder) sit beside output/.
+    (directory / ".gitignore").write_text("/output/\n/.output.*\n/.cache/\n", encoding="utf-8")
     new_file(directory, "alliance", "example-chain")
     # The scaffolds reference the first alliance, which now exists.
     new_file(directory, "enterprise", "example-company")
