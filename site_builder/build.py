@@ -65,6 +65,7 @@ class BuildCache:
     docs: DocMemo = field(default_factory=dict)  # files unchanged since last time
     validated: dict[int, tuple[SourceDoc, Validated]] = field(default_factory=dict)
     maps: dict[str, Any] = field(default_factory=dict)  # folium map shapes by their inputs
+    related: dict[str, Any] = field(default_factory=dict)  # related stories, by their links
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,17 @@ class _Timings(dict[str, float]):
             yield
         finally:
             self[name] = time.perf_counter() - start
+
+
+RELATED_MEMO_FILE = "related.marshal"
+RELATED_MEMO_VERSION = 1
+
+
+def _known_related(memo: dict[str, Any]) -> tuple[str, int]:
+    """Which stories' table, and how many of its rows are filled."""
+    for signature, table in memo.items():
+        return signature, sum(row is not None for row in table)
+    return "", 0
 
 
 MAP_MEMO_FILE = "maps.marshal"
@@ -208,9 +220,14 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             if doc_file is not None and not cache.maps:
                 cache.maps.update(cachefile.load(map_file, (MAP_MEMO_VERSION,)) or {})
             shapes_before = len(cache.maps)
+            related_file = options.site_dir / ".cache" / RELATED_MEMO_FILE
+            if doc_file is not None and not cache.related:
+                kept = cachefile.load(related_file, (RELATED_MEMO_VERSION,))
+                cache.related.update(kept if isinstance(kept, dict) else {})
+            related_before = _known_related(cache.related)
             outputs = render_site(model, theme, report, provider, progress, markdown,
                                   options.jobs, image_cache, cache.templates, store,
-                                  stage.add if stage else None, cache.maps)
+                                  stage.add if stage else None, cache.maps, cache.related)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
         if (options.strict or not write) and not report.has_errors:
@@ -244,6 +261,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 markdown.save(limit=4 * len(outputs) + 1000)
             if doc_file is not None and tuple(map(len, terms.pinyin_memo())) != keys_before:
                 cachefile.save(keys_file, terms.SORT_KEY_VERSION, terms.pinyin_memo())
+            if doc_file is not None and _known_related(cache.related) != related_before:
+                cachefile.save(related_file, (RELATED_MEMO_VERSION,), cache.related)
             if doc_file is not None and len(cache.maps) != shapes_before:
                 cachefile.save(map_file, (MAP_MEMO_VERSION,), cache.maps)
             if search_memo is not None:

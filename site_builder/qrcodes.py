@@ -41,22 +41,19 @@ def qr_path(matrix: list[bytes], offset: int = QUIET_ZONE) -> str:
     """Path data for a 1-unit stroke along each horizontal run of dark modules.
 
     Runs are drawn along the middle of their row (y + 0.5); each move is relative to where
-    the previous run ended, which keeps the path short.
+    the previous run ended, which keeps the path short (and whole numbers after the first).
     """
     out: list[str] = []
-    cx, cy = 0.0, 0.0  # the pen, after the previous run
-    for y, row in enumerate(matrix):
+    cx = cy = 0  # the pen, after the previous run (its row, without the 0.5)
+    for y, row in enumerate(matrix, start=offset):
         for run in _DARK_RUN.finditer(row):
             start, end = run.span()
-            sx, sy = start + offset, y + offset + 0.5
-            move = f"M{sx} {sy}" if not out else f"m{_n(sx - cx)} {_n(sy - cy)}"
-            out.append(f"{move}h{end - start}")
-            cx, cy = float(end + offset), sy
+            if out:
+                out.append(f"m{start + offset - cx} {y - cy}h{end - start}")
+            else:
+                out.append(f"M{start + offset} {y}.5h{end - start}")
+            cx, cy = end + offset, y
     return "".join(out)
-
-
-def _n(v: float) -> str:
-    return str(int(v)) if v == int(v) else str(v)
 
 
 @functools.lru_cache(maxsize=4096)  # pure: a rebuild in `serve` redraws none of them

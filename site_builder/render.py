@@ -149,10 +149,6 @@ def relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-# (position, the stories and their links) → positions of related stories.
-_RELATED_MEMO: dict[tuple[int, str], list[int]] = {}
-
-
 class SiteRenderer:
     """Renders every page of a model. Built once per build."""
 
@@ -161,7 +157,8 @@ class SiteRenderer:
                  provider: Provider | None = None,
                  images: ProcessedImages | None = None,
                  bytecode_cache: jinja2.BytecodeCache | None = None,
-                 map_memo: dict[str, Any] | None = None) -> None:
+                 map_memo: dict[str, Any] | None = None,
+                 related_memo: dict[str, list[list[int] | None]] | None = None) -> None:
         self.model = model
         self.config = model.config
         self.lang = self.config.lang
@@ -174,8 +171,13 @@ class SiteRenderer:
         self._story_index = self._index_stories()
         self._story_signature = digest([(s.slug, sorted(self._story_index[0][s.slug]))
                                         for s in model.stories])
-        if len(_RELATED_MEMO) > 100_000:
-            _RELATED_MEMO.clear()
+        # The same stories with the same links give the same answer: the preview and the
+        # next build (.cache/related.marshal) keep the table of the current stories.
+        self._related = related_memo if related_memo is not None else {}
+        table = self._related.get(self._story_signature)
+        if not isinstance(table, list) or len(table) != len(model.stories):
+            self._related.clear()
+            self._related[self._story_signature] = [None] * len(model.stories)
         self.known = self._known_paths()
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
@@ -194,6 +196,9 @@ class SiteRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=self.bytecode_cache,
+            # One environment per build: templates cannot change meanwhile, so Jinja need
+            # not stat every template file on every get_template (three per page).
+            auto_reload=False,
         )
         lang = self.lang
         env.globals.update(
@@ -360,12 +365,10 @@ class SiteRenderer:
 
     def _related_stories(self, story: Item, position: int) -> list[Item]:
         """Other stories sharing an alliance, an enterprise or a tag; most shared first."""
-        # The same stories with the same links give the same answer: the preview rebuilds
-        # after each save, and counting shared tags is the costly part of listing pages.
-        signature = (position, self._story_signature)
-        found = _RELATED_MEMO.get(signature)
+        table = self._related[self._story_signature]
+        found = table[position]
         if found is None:
-            found = _RELATED_MEMO[signature] = self._count_related(story, position)
+            found = table[position] = self._count_related(story, position)
         return [self.model.stories[i] for i in found]
 
     def _count_related(self, story: Item, position: int) -> list[int]:
@@ -747,7 +750,8 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 bytecode_cache: jinja2.BytecodeCache | None = None,
                 store: PageStore | None = None,
                 sink: Callable[[Output], None] | None = None,
-                map_memo: dict[str, Any] | None = None) -> list[Output]:
+                map_memo: dict[str, Any] | None = None,
+                related_memo: dict[str, Any] | None = None) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media.
 
     With a `store`, a page whose inputs are all as they were last time is taken from there
@@ -758,7 +762,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     versions = {o.path: version_of(o.data) for o in assets}
     images = process_images((a.path for a in model.assets), model.content_dir, image_cache)
     renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images,
-                            bytecode_cache, map_memo)
+                            bytecode_cache, map_memo, related_memo)
     tasks = list(renderer.tasks())
     setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
     previous = store.memo.lookup(setting) if store else {}
