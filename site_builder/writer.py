@@ -169,7 +169,7 @@ class Stage:
         if self._prefill is not None:
             self._prefill.kill()
             self._prefill.wait()
-        if self.recycle:  # any tree is a fine start for the next build's stage
+        if self.recycle and not _empty(self.path):  # a fine start for the next stage
             with contextlib.suppress(OSError):
                 os.rename(self.path, _spare(self.out_dir))
                 return
@@ -178,6 +178,11 @@ class Stage:
 
 _GNU_CP = shutil.which("cp") if sys.platform.startswith("linux") else None
 SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
+
+
+def _empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def _spare(out_dir: Path) -> Path:

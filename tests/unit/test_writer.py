@@ -146,3 +146,9 @@ def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
     _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
     assert _tree(out) == {"a.html": b"A", "b.html": b"B"}
+
+
+def test_a_first_build_that_fails_leaves_nothing_beside_the_site(tmp_path: Path) -> None:
+    stage = Stage(tmp_path / "output", recycle=True)
+    stage.abort()  # content errors: nothing was staged
+    assert list(tmp_path.iterdir()) == []
