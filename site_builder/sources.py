@@ -275,7 +275,7 @@ def _read_one(reader: str, abspath: str, rel: str, kind: str, slug: str
         doc = read_body(Path(abspath), rel, slug, report)
     else:
         doc = read_record(Path(abspath), rel, kind, slug, report)
-    return doc, list(report._items)
+    return doc, list(report.items)
 
 
 def _read_chunk(files: list[tuple[str, str, str, str, str]]

@@ -121,19 +121,26 @@ def test_staging_never_writes_into_the_live_output(tmp_path: Path) -> None:
 
 def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -> None:
     out = tmp_path / "output"
-    write_outputs([Output(f"p{i}/index.html", b"%d" % i) for i in range(50)], out)
-    inodes = {i: (out / f"p{i}/index.html").stat().st_ino for i in range(50)}
+    kept = [Output("index.html", b"home"), Output("a/b/c/d.html", b"deep"),
+            Output("s/x y/index.html", b"space"), Output("链/页面.html", b"han")]
+    write_outputs([Output(f"p/{i}/index.html", b"%d" % i) for i in range(50)] + kept, out)
+    inodes = {i: (out / f"p/{i}/index.html").stat().st_ino for i in range(50)}
     stage = Stage(out, recycle=True)  # no spare yet: the copy is made meanwhile
     try:
+        copied = dict(stage._before())  # waits for the copy: every file, the same inode
+        assert copied.keys() == _tree(out).keys()
+        assert all(copied[f"p/{i}/index.html"] == inodes[i] for i in range(50))
         for i in range(1, 51):
-            stage.add(Output(f"p{i}/index.html", b"%d" % i if i < 40 else b"new"))
+            stage.add(Output(f"p/{i}/index.html", b"%d" % i if i < 40 else b"new"))
+        for item in kept:
+            stage.add(item)
         stats = stage.commit(defer_cleanup=True)
     finally:
         stage.abort()
-    assert _tree(out) == {f"p{i}/index.html": b"%d" % i if i < 40 else b"new"
-                          for i in range(1, 51)}
-    assert all((out / f"p{i}/index.html").stat().st_ino == inodes[i] for i in range(1, 40))
-    assert (stats.written, stats.unchanged, stats.removed) == (11, 39, 1)
+    assert _tree(out) == {**{f"p/{i}/index.html": b"%d" % i if i < 40 else b"new"
+                             for i in range(1, 51)}, **{o.path: o.data for o in kept}}
+    assert all((out / f"p/{i}/index.html").stat().st_ino == inodes[i] for i in range(1, 40))
+    assert (stats.written, stats.unchanged, stats.removed) == (11, 43, 1)
 
 
 def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
