@@ -12,7 +12,7 @@ import hashlib
 import heapq
 import math
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -513,25 +513,32 @@ class SiteRenderer:
 
     # ---- maps -------------------------------------------------------------------------
 
-    def _map_points(self) -> dict[tuple[str, str], MapPoint]:
-        """One pin per station and per located member, in the provider's datum."""
+    def _map_points(self) -> Mapping[tuple[str, str], MapPoint]:
+        """One pin per station and per located member, in the provider's datum (each made
+        when a page first needs it: a rebuild that renders a few pages makes a few)."""
         assert self.provider is not None
         alliance_index = {a.slug: i for i, a in enumerate(self.model.alliances)}
         sep = ", " if self.lang == "en" else "、"
-        points: dict[tuple[str, str], MapPoint] = {}
-        for s in self.model.stations:
-            points[s.key] = make_point(
-                s["location"], self.provider, kind=STATION_TYPE_NAMES.index(s["type"]),
+        provider = self.provider
+
+        def station(s: Item) -> MapPoint:
+            return make_point(
+                s["location"], provider, kind=STATION_TYPE_NAMES.index(s["type"]),
                 name=s.title, url=s.url, address=s.get("address", ""),
                 hours=s.get("hours", ""), services=sep.join(s.get("services", ())),
                 alliances=tuple(alliance_index[a] for a in s.get("alliances", ())
                                 if a in alliance_index))
-        for e in self.model.enterprises:
-            if e.get("location"):
-                points[e.key] = make_point(
-                    e["location"], self.provider, kind=len(STATION_TYPE_NAMES),
-                    name=e.title, url=e.url, address=e["location"].get("address", ""))
-        return points
+
+        def member(e: Item) -> MapPoint:
+            return make_point(e["location"], provider, kind=len(STATION_TYPE_NAMES),
+                              name=e.title, url=e.url,
+                              address=e["location"].get("address", ""))
+
+        makers: dict[tuple[str, str], tuple[Callable[[Item], MapPoint], Item]] = {
+            s.key: (station, s) for s in self.model.stations}
+        makers.update((e.key, (member, e)) for e in self.model.enterprises
+                      if e.get("location"))
+        return _LazyPoints(makers)
 
     def _map_values(self, task: PageTask, root: str) -> dict[str, Any]:
         """The map (and navigation links) of a page that has one."""
@@ -706,6 +713,31 @@ def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
                 renderer.maps.remember(shapes)
             progress(done)
     return rendered
+
+
+class _LazyPoints(Mapping[tuple[str, str], MapPoint]):
+    """Map points by item key, each made on first use."""
+
+    def __init__(self, makers: dict[tuple[str, str],
+                                    tuple[Callable[[Item], MapPoint], Item]]) -> None:
+        self._makers = makers
+        self._made: dict[tuple[str, str], MapPoint] = {}
+
+    def __getitem__(self, key: tuple[str, str]) -> MapPoint:
+        point = self._made.get(key)
+        if point is None:
+            make, item = self._makers[key]
+            point = self._made[key] = make(item)
+        return point
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._makers
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 def asset_outputs(theme: Theme) -> list[Output]:
