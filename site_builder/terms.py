@@ -8,6 +8,15 @@ import re
 
 _HAN_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)")
 
+# name -> sort key, and term -> slug. pypinyin takes 0.06 ms a name, a second for 16,000
+# of them: the load workers compute the keys of the names they read (in parallel), and a
+# build from the command line keeps both tables in .cache/ for the next one.
+_SORT_KEYS: dict[str, str] = {}
+_SLUGS: dict[str, str] = {}
+SORT_KEY_MEMO_FILE = "pinyin.marshal"
+# The keys' format, and the dictionary's version.
+SORT_KEY_VERSION = (2, importlib.metadata.version("pypinyin"))
+
 
 def _pinyin(text: str) -> list[str]:
     # pypinyin loads its phrase dictionary on import (0.15 s): only when a key is missing.
@@ -34,16 +43,6 @@ def _term_slug(name: str) -> str:
     slug = "-".join(w for w in words if w)[:64].strip("-")
     # A term of symbols only still needs a stable, unique address.
     return slug or "t-" + hashlib.sha1(name.encode()).hexdigest()[:8]
-
-
-# name -> sort key, and term -> slug. pypinyin takes 0.06 ms a name, a second for 16,000
-# of them: the load workers compute the keys of the names they read (in parallel), and a
-# build from the command line keeps both tables in .cache/ for the next one.
-_SORT_KEYS: dict[str, str] = {}
-_SLUGS: dict[str, str] = {}
-SORT_KEY_MEMO_FILE = "pinyin.marshal"
-# The keys' format, and the dictionary's version.
-SORT_KEY_VERSION = (2, importlib.metadata.version("pypinyin"))
 
 
 def sort_key(name: str) -> str:
