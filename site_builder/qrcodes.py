@@ -5,7 +5,7 @@ SVG has no width or height of its own: CSS sizes it, the viewBox keeps it square
 `shape-rendering="crispEdges"` keeps the modules sharp at any size.
 
 zxing-cpp encodes in C++ (0.15 ms a code, mask choice included); segno, pure Python, took
-0.9 ms with one fixed mask, 13 CPU seconds of an 18,000-page build, every page has a code.
+0.9 ms with one fixed mask: 13 CPU seconds of an 18,000-page build (every item page has one).
 """
 
 from __future__ import annotations
