@@ -198,19 +198,18 @@ def _copy_linked(source: Path, target: Path) -> subprocess.Popen[bytes]:
                 entries.append(entry.name)
     entries.sort()
     per = max(1, min(2000, len(entries) // 2 + 1))  # two processes at least, short lines
-    copier = subprocess.Popen(
-        [_XARGS, "-0", "-r", "-P", "2", "-n", str(per), _GNU_CP or "cp", "-al", "--parents",
-         "-t", str(target), "--"], cwd=source, stdin=subprocess.PIPE, **quiet)
-    names = b"\0".join(map(os.fsencode, entries))
+    # The list is a file, not a pipe: render workers forked meanwhile would hold a pipe's
+    # write end open, and xargs would wait for its end (and this build for xargs) forever.
+    # In the stage it is a stale file like any other, deleted before the swap.
+    listing = target / COPY_LIST
+    listing.write_bytes(b"\0".join(map(os.fsencode, entries)))
+    return subprocess.Popen(
+        [_XARGS, "-0", "-r", "-a", str(listing), "-P", "2", "-n", str(per), _GNU_CP or "cp",
+         "-al", "--parents", "-t", str(target), "--"], cwd=source, stdin=subprocess.DEVNULL,
+        **quiet)
 
-    def feed() -> None:  # xargs reads its list as it starts copies: not this thread's time
-        assert copier.stdin is not None
-        with contextlib.suppress(OSError):  # it gave up: the stage is what it made
-            copier.stdin.write(names)
-            copier.stdin.close()
 
-    threading.Thread(target=feed, name="site-builder-copy", daemon=True).start()
-    return copier
+COPY_LIST = ".site-builder-copy-list"
 SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
 
 
