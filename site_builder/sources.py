@@ -67,30 +67,27 @@ class Positions:
                  values: Mapping[KeyPath, tuple[int, int]] | None = None,
                  raw: Mapping[KeyPath, str] | None = None, *, packed: bytes | None = None,
                  ) -> None:
-        self._keys = keys if keys is not None or packed else {}
-        self._values = values if values is not None or packed else {}
-        self._packed = packed
+        self._keys = keys if keys is not None else {}
+        self._values = values if values is not None else {}
+        self._packed = packed  # when given, it holds both tables (keys and values above)
         # The text as written of unquoted scalars YAML turned into something else (numbers,
         # dates, booleans): a phone number 0512345670 must not become octal 86625208.
         self.raw: Mapping[KeyPath, str] = raw if raw is not None else {}
 
-    def _unpack(self) -> None:
-        self._keys, self._values = marshal.loads(self._packed or b"")
-        self._packed = None
+    def _tables(self) -> tuple[Mapping[KeyPath, tuple[int, int]],
+                               Mapping[KeyPath, tuple[int, int]]]:
+        if self._packed is not None:
+            self._keys, self._values = marshal.loads(self._packed)
+            self._packed = None
+        return self._keys, self._values
 
     @property
     def keys(self) -> Mapping[KeyPath, tuple[int, int]]:
-        if self._keys is None:
-            self._unpack()
-        assert self._keys is not None
-        return self._keys
+        return self._tables()[0]
 
     @property
     def values(self) -> Mapping[KeyPath, tuple[int, int]]:
-        if self._values is None:
-            self._unpack()
-        assert self._values is not None
-        return self._values
+        return self._tables()[1]
 
     def pack(self) -> bytes:
         if self._packed is not None:
