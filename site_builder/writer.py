@@ -194,6 +194,9 @@ def _copy_linked(source: Path, target: Path) -> subprocess.Popen[bytes]:
                 with os.scandir(entry.path) as inner:
                     found = [f"{entry.name}/{e.name}" for e in inner]
                 entries.extend(found or [entry.name])
+                # Made here, once: two `cp --parents` making the same folder at the same
+                # moment lose an entry now and then.
+                (target / entry.name).mkdir(exist_ok=True)
             else:
                 entries.append(entry.name)
     entries.sort()
