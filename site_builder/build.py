@@ -38,6 +38,7 @@ from .sources import (
     load_sources,
     save_doc_memo,
 )
+from .validmemo import VALID_MEMO_FILE, load_validated, save_validated, storable
 from .writer import Stage, WriteStats, start_cleanup, write_outputs
 
 
@@ -189,7 +190,19 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         # Without site.yaml that file's absence is the one problem worth reporting.
         provider = provider_for(config.map, report if site else Report(),
                                 site.positions if site else None)
+        valid_file = doc_file.with_name(VALID_MEMO_FILE) if doc_file is not None else None
+        stored: set[str] | None = None
+        if valid_file is not None and not cache.validated:  # a fresh process
+            kept, stored = load_validated(valid_file, sources.docs)
+            cache.validated.update((id(v.doc), (v.doc, v)) for v in kept)
         validated = [_validate(doc, report, cache) for doc in sources.docs]
+        if valid_file is not None and stored is not None:
+            keep = [v for _, v in cache.validated.values() if storable(v)]
+            now = {v.doc.path for v in keep}
+            # Shards to write: new rows, and rows to drop (file gone, or now a problem).
+            changed = (now - {v.doc.path for v in kept}) | (stored - now)
+            if changed:
+                save_validated(valid_file, keep, changed if stored else None)
     live = {id(doc) for doc in sources.docs}
     for gone in [k for k in cache.validated if k not in live]:
         del cache.validated[gone]
