@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .render import Output
@@ -30,8 +31,14 @@ TRASH_PREFIX = ".trash-"  # a replaced output, deleted by the next build while i
 class WriteStats:
     written: int  # files whose bytes changed or are new
     unchanged: int  # files carried over from the previous output
-    removed: int  # files of the previous output that are gone now
     bytes: int
+    # Files of the previous output that are gone now: counted when asked (walking the
+    # replaced output, kept as the spare, took 0.2 s of a rebuild that nobody waited on).
+    count_removed: Callable[[], int] = field(repr=False, compare=False, default=lambda: 0)
+
+    @property
+    def removed(self) -> int:
+        return self.count_removed()
 
 
 class OutputError(Exception):
@@ -155,10 +162,22 @@ class Stage:
                 os.unlink(f"{self.path}/{rel}")
         _remove_empty_folders(str(self.path), {os.path.dirname(r) for r in stale})
         _fsync_tree(self.path)
-        removed = _count_removed(self.out_dir, self.paths)
+        paths = frozenset(self.paths)
+        if self.recycle:  # the replaced output will be the spare, or at self.path
+            def count_removed() -> int:
+                trash = self.out_dir.parent / f".{self.out_dir.name}{TRASH_PREFIX}{os.getpid()}"
+                for old in (_spare(self.out_dir), self.path, trash):
+                    if old.is_dir():
+                        return _count_removed(old, paths)
+                return 0
+        else:
+            removed = _count_removed(self.out_dir, paths)
+            def count_removed() -> int:
+                return removed
         _swap(self.path, self.out_dir, defer_cleanup, keep=self.recycle)
         self.committed = True  # self.path is the replaced output now, or gone
-        return WriteStats(self.written, self.unchanged, removed, self.size)
+        return WriteStats(self.written, self.unchanged, self.size,
+                          functools.cache(count_removed))
 
     def abort(self) -> None:
         if self.committed or not self.path.exists():
@@ -280,7 +299,7 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _count_removed(out_dir: Path, paths: set[str]) -> int:
+def _count_removed(out_dir: Path, paths: frozenset[str]) -> int:
     if not out_dir.is_dir():
         return 0
     return sum(1 for rel in _files(str(out_dir))[0] if rel not in paths)
