@@ -238,6 +238,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 kept = cachefile.load(related_file, (RELATED_MEMO_VERSION,))
                 cache.related.update(kept if isinstance(kept, dict) else {})
             related_before = _known_related(cache.related)
+            if stage is not None:
+                stage.ready()  # the render workers are forked: its thread must be done
             outputs = render_site(model, theme, report, provider, progress, markdown,
                                   options.jobs, image_cache, cache.templates, store,
                                   stage.add if stage else None, cache.maps, cache.related)

@@ -169,3 +169,27 @@ def test_a_first_build_that_fails_leaves_nothing_beside_the_site(tmp_path: Path)
     stage = Stage(tmp_path / "output", recycle=True)
     stage.abort()  # content errors: nothing was staged
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_find_listing_reads_as_the_walk(tmp_path: Path) -> None:
+    """The stage's old tree is listed by `find` in another process; what it gives back
+    must be exactly what the walk in this process sees (names with spaces, links)."""
+    import subprocess
+
+    from site_builder.writer import _FIND, _files, _parse_find
+
+    if _FIND is None:
+        pytest.skip("no GNU find on this system")  # pragma: no cover - Linux CI has it
+    root = tmp_path / "tree"
+    (root / "a b" / "c").mkdir(parents=True)
+    (root / "empty").mkdir()
+    (root / "a b" / "c" / "index.html").write_bytes(b"x")
+    (root / "top.html").write_bytes(b"y")
+    os.symlink("top.html", root / "link.html")
+    os.symlink("a b", root / "folder-link")
+    listing = subprocess.run([_FIND, str(root), "-mindepth", "1", "-printf", "%y %i %P\\0"],
+                             capture_output=True, check=True).stdout
+    assert _parse_find(str(root), listing) == _files(str(root))
+    files, folders = _files(str(root))
+    assert set(files) == {"a b/c/index.html", "top.html", "link.html", "folder-link"}
+    assert f"{root}/empty" in folders
