@@ -89,17 +89,20 @@ class Positions:
     """Where each key and value of a YAML document starts (1-based line, col).
 
     Positions are read only to report a problem, so a document from the memo keeps them
-    packed (marshal bytes) until then: unpacking 18,000 documents' worth took a second."""
+    packed (marshal bytes) until then: unpacking 18,000 documents' worth took a second.
+    The top-level values' positions stay at hand (`top`): linking reads the line of each
+    record's Markdown description, which unpacked 12,000 tables (0.3 s) on every rebuild."""
 
-    __slots__ = ("_keys", "_packed", "_values", "raw")
+    __slots__ = ("_keys", "_packed", "_top", "_values", "raw")
 
     def __init__(self, keys: Mapping[KeyPath, tuple[int, int]] | None = None,
                  values: Mapping[KeyPath, tuple[int, int]] | None = None,
                  raw: Mapping[KeyPath, str] | None = None, *, packed: bytes | None = None,
-                 ) -> None:
+                 top: Mapping[KeyPath, tuple[int, int]] | None = None) -> None:
         self._keys = keys if keys is not None else {}
         self._values = values if values is not None else {}
         self._packed = packed  # when given, it holds both tables (keys and values above)
+        self._top = top  # given with `packed`; else made from the values when first asked
         # The text as written of unquoted scalars YAML turned into something else (numbers,
         # dates, booleans): a phone number 0512345670 must not become octal 86625208.
         self.raw: Mapping[KeyPath, str] = raw if raw is not None else {}
@@ -132,9 +135,16 @@ class Positions:
     def __repr__(self) -> str:
         return f"Positions({len(self.keys)} keys, {len(self.values)} values)"
 
+    @property
+    def top(self) -> Mapping[KeyPath, tuple[int, int]]:
+        """The positions of the document (path ()) and of its top-level values."""
+        if self._top is None:
+            self._top = {p: v for p, v in self.values.items() if len(p) <= 1}
+        return self._top
+
     def of_value(self, path: KeyPath) -> tuple[int | None, int | None]:
         """Position of the value at `path`, or of its nearest located ancestor."""
-        values = self.values
+        values = self.top if len(path) <= 1 else self.values
         while True:
             if path in values:
                 return values[path]
@@ -653,7 +663,7 @@ class _Builder:
 
 # ---- the document memo on disk -------------------------------------------------------------
 
-DOC_MEMO_VERSION = 3  # rows (rel, stamp, document row), positions packed
+DOC_MEMO_VERSION = 4  # rows (rel, stamp, document row), positions packed
 DOC_MEMO_FILE = "sources.marshal"
 
 
@@ -677,7 +687,7 @@ def _to_row(d: SourceDoc) -> tuple[Any, ...]:
     if dates:
         data = _without_dates(d.data)
     return (d.kind, d.slug, d.path, data, dates, dict(d.positions.raw), d.positions.pack(),
-            d.body, d.body_line, d.digest, d.ok)
+            dict(d.positions.top), d.body, d.body_line, d.digest, d.ok)
 
 
 def _without_dates(value: Any) -> Any:
@@ -689,15 +699,15 @@ def _without_dates(value: Any) -> Any:
 
 
 def _from_row(row: tuple[Any, ...]) -> SourceDoc:
-    kind, slug, path, data, dates, raw, packed, body, body_line, digest, ok = row
+    kind, slug, path, data, dates, raw, packed, top, body, body_line, digest, ok = row
     for where, is_datetime, text in dates:
         value = (dt.datetime if is_datetime else dt.date).fromisoformat(text)
         if where:
             _at(data, where[:-1])[where[-1]] = value
         else:  # the whole file is one date (the schema will say it is not a mapping)
             data = value
-    return SourceDoc(kind, slug, path, data, Positions(raw=raw, packed=packed), body,
-                     body_line, digest, ok)
+    return SourceDoc(kind, slug, path, data, Positions(raw=raw, packed=packed, top=top),
+                     body, body_line, digest, ok)
 
 
 DOC_MEMO_SHARDS = 16  # an edit re-saves the one sixteenth of the memo its file is in

@@ -201,7 +201,8 @@ def test_a_damaged_cache_is_ignored_not_trusted(built_site: Path, tmp_path: Path
     assert [p.name for p in memos] == ["maps.marshal", "markdown.marshal", "pages.marshal",
                                        "pinyin.marshal", "related.marshal",
                                        "search.marshal"] + [
-                                           f"sources-{k:02}.marshal" for k in range(16)]
+                                           f"sources-{k:02}.marshal" for k in range(16)] + [
+                                           f"validated-{k:02}.marshal" for k in range(16)]
     for path in memos:
         path.write_bytes(b"\x00garbage" + path.read_bytes()[:100])
     EDITS["story title"](site)

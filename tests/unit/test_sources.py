@@ -189,6 +189,13 @@ def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
     assert story.data["date"] == dt.date(2024, 1, 4)
     assert story.data["figures"][0]["at"] == dt.datetime(2024, 2, 3, 8, 0)
     assert story.positions.keys[("figures",)] == (4, 1)
+    # Top-level positions are at hand without unpacking the tables (linking asks for them).
+    fresh = memo["stories/s03.md"][1]
+    story = load_doc_memo(tmp_path / "sources.marshal")["stories/s03.md"][1]
+    assert story.positions.of_value(("title",)) == fresh.positions.of_value(("title",))
+    assert story.positions.of_value(("nothing",)) == fresh.positions.of_value(())
+    assert story.positions._packed is not None
+    assert story.positions.of_value(("figures", 0)) == fresh.positions.of_value(("figures", 0))
     # a second load takes every unchanged file from the memo, not from disk
     second = load_sources(content, Report(), again)
     assert all(a is b for a, b in zip(
