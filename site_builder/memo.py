@@ -33,7 +33,7 @@ from .dates import PartialDate
 from .model import Item, Membership, Model, Term
 
 # Bump when what a page depends on, or how it is recorded, changes.
-MEMO_VERSION = 3
+MEMO_VERSION = 4
 MEMO_FILE = "pages.marshal"
 
 # ('i', kind, slug): a whole record; ('f', kind, slug, field): one field of it;
@@ -264,10 +264,11 @@ class Digests:
             return str(self.find_link(key[1]))
         return "?"
 
-    def changed(self, before: dict[DepKey, str]) -> set[DepKey]:
-        """The keys whose digest is not what it was (each key computed once)."""
+    def changed(self, memo: PageMemo) -> set[int]:
+        """The keys of `memo` (by number) whose digest is not what it was."""
         of = self.of
-        return {k for k, d in before.items() if of(k) != d}
+        return {n for n, (k, d) in enumerate(zip(memo.keys, memo.digests, strict=True))
+                if of(k) != d}
 
 
 # ---- the memo ---------------------------------------------------------------------------
@@ -275,41 +276,78 @@ class Digests:
 @dataclass
 class PageEntry:
     fingerprint: str
-    deps: tuple[DepKey, ...]
+    deps: tuple[int, ...]  # what the page read: numbers of keys in its memo's table
     stat: tuple[int, int, int] | None = None  # (size, mtime_ns, inode) of the written file
 
 
 @dataclass
 class PageMemo:
-    """What each page was made of last time. `setting` covers everything global; `digests`
-    holds, for every key some page read, its digest when those pages were made."""
+    """What each page was made of last time. `setting` covers everything global; `keys`
+    lists every key some page read, `digests` (same order) its digest when read.
+
+    The table is carried from build to build, new keys appended, so a reused page keeps
+    its numbers: renumbering 18,000 pages' 430,000 reads took 0.3 s of every rebuild. It
+    is compacted (keys no page reads any more dropped) once it has grown by half."""
 
     setting: str = ""
     entries: dict[str, PageEntry] = field(default_factory=dict)
-    digests: dict[DepKey, str] = field(default_factory=dict)
+    keys: list[DepKey] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    compacted: int = 0  # len(keys) when last compacted
+    _index: dict[DepKey, int] | None = field(default=None, repr=False, compare=False)
 
     def lookup(self, setting: str) -> dict[str, PageEntry]:
         return self.entries if setting == self.setting else {}
 
-    # On disk, each dependency key is written once and pages refer to it by number.
+    def successor(self, setting: str) -> PageMemo:
+        """An empty memo for the next build that shares (a copy of) this one's table."""
+        if setting != self.setting:
+            return PageMemo(setting)
+        return PageMemo(setting, {}, list(self.keys), list(self.digests), self.compacted)
+
+    def number(self, key: DepKey, digest_now: str) -> int:
+        """The number of `key`, recording `digest_now` as its digest."""
+        if self._index is None:
+            self._index = {k: n for n, k in enumerate(self.keys)}
+        n = self._index.get(key)
+        if n is None:
+            n = self._index[key] = len(self.keys)
+            self.keys.append(key)
+            self.digests.append(digest_now)
+        else:
+            self.digests[n] = digest_now
+        return n
+
+    def _compact(self) -> None:
+        used = sorted({n for e in self.entries.values() for n in e.deps})
+        renumber = {old: new for new, old in enumerate(used)}
+        for e in self.entries.values():
+            e.deps = tuple(renumber[n] for n in e.deps)
+        self.keys = [self.keys[n] for n in used]
+        self.digests = [self.digests[n] for n in used]
+        self.compacted = len(self.keys)
+        self._index = None
+
     def save(self, path: Path) -> None:
-        table: dict[DepKey, int] = {}
-        rows = []
-        for page, e in self.entries.items():
-            ids = tuple(table.setdefault(k, len(table)) for k in e.deps)
-            rows.append((page, e.fingerprint, ids, e.stat))
-        keys = list(table)
+        if len(self.keys) > max(1000, self.compacted * 3 // 2):
+            self._compact()
+        rows = [(page, e.fingerprint, e.deps, e.stat) for page, e in self.entries.items()]
         cachefile.save(path, (MEMO_VERSION,),
-                       (self.setting, keys, [self.digests[k] for k in keys], rows))
+                       (self.setting, self.keys, self.digests, self.compacted, rows))
 
     @classmethod
     def load(cls, path: Path) -> PageMemo:
         try:
-            setting, table, digests, rows = cachefile.load(path, (MEMO_VERSION,))
-            entries = {page: PageEntry(fp, tuple(table[i] for i in ids),
-                                       tuple(stat) if stat else None)
-                       for page, fp, ids, stat in rows}
-            return cls(setting, entries, dict(zip(table, digests, strict=True)))
+            setting, keys, digests, compacted, rows = cachefile.load(path, (MEMO_VERSION,))
+            if len(keys) != len(digests) or not isinstance(keys, list):
+                return cls()
+            size = len(keys)
+            entries = {}
+            for page, fp, ids, stat in rows:
+                if ids and not 0 <= max(ids) < size:
+                    return cls()  # damaged: start afresh
+                entries[page] = PageEntry(fp, ids, tuple(stat) if stat else None)
+            return cls(setting, entries, keys, list(digests), compacted)
         except (ValueError, TypeError, IndexError):
             return cls()  # missing, damaged or from another version: start afresh
 

@@ -46,7 +46,6 @@ from .memo import (
     Digests,
     ModelView,
     PageEntry,
-    PageMemo,
     PageStore,
     TrackingEnvironment,
     dep_keys,
@@ -799,7 +798,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
     previous = store.memo.lookup(setting) if store else {}
     digests = Digests(model, renderer.md.find)
-    changed = digests.changed(store.memo.digests) if previous and store else set()
+    changed = digests.changed(store.memo) if previous and store else set()
     pages: list[Output | None] = [None] * len(tasks)
     fingerprints = [renderer.fingerprint(t) for t in tasks] if store else []
     todo: list[int] = []
@@ -840,23 +839,21 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
         for task in todo_tasks:
             rendered.append(renderer.render_page(task))
             advance(rendered[-1:])
-    pending = PageMemo(setting, {})
-    for n, (out, deps) in zip(todo, rendered, strict=True):
+    for n, (out, _) in zip(todo, rendered, strict=True):
         pages[n] = out
-        if out is not None and deps is not None:
-            pending.entries[tasks[n].file] = PageEntry(fingerprints[n] if store else "",
-                                                        tuple(deps))
     if store is not None:
+        # The reused pages' keys are unchanged, so the table carries over with their numbers;
+        # the rendered pages' keys are numbered (and their digests taken) as they are now.
+        pending = store.memo.successor(setting)
+        number, of = pending.number, digests.of
+        for n, (out, deps) in zip(todo, rendered, strict=True):
+            if out is not None and deps is not None:
+                pending.entries[tasks[n].file] = PageEntry(
+                    fingerprints[n], tuple(number(k, of(k)) for k in deps))
         todo_set = set(todo)
         for n, task in enumerate(tasks):
             if n not in todo_set:
                 pending.entries[task.file] = previous[task.file]
-        # Every key a kept page read, as it is now: the reused pages' keys are unchanged,
-        # so the table carries over (all of it: every one of them was just computed).
-        pending.digests = dict(store.memo.digests) if previous else {}
-        for _, deps in rendered:
-            for k in deps or ():
-                pending.digests[k] = digests.of(k)
         store.pending = pending
     outputs = [o for o in pages if o is not None]
     # The search page is noindex: it stays out of the sitemap like the 404 page.
