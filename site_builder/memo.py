@@ -19,6 +19,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import marshal
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -33,7 +34,7 @@ from .dates import PartialDate
 from .model import Item, Membership, Model, Term
 
 # Bump when what a page depends on, or how it is recorded, changes.
-MEMO_VERSION = 4
+MEMO_VERSION = 5
 MEMO_FILE = "pages.marshal"
 
 # ('i', kind, slug): a whole record; ('f', kind, slug, field): one field of it;
@@ -176,8 +177,9 @@ def shape(value: Any) -> Any:
         return value
     if kind is Item:
         return ("I", value.record_kind, value.slug)
-    if kind is list or kind is tuple:
-        return [shape(v) for v in value]
+    if kind is list or kind is tuple:  # mostly lists of records: those without a call
+        return [("I", v.record_kind, v.slug) if type(v) is Item else shape(v)
+                for v in value]
     if kind is dict:
         return [(shape(k), shape(v)) for k, v in value.items()]
     if kind is Term:
@@ -216,13 +218,36 @@ _LINKED = ("memberships", "alliances", "enterprises", "alliance", "enterprise", 
 
 
 def item_digest(item: Item) -> str:
-    """Everything of an item a page can show: its file's bytes (item.digest), its body
-    (an alliance's comes from index.md), the linked fields and its flags."""
-    linked = [(k, shape(item.data[k])) for k in _LINKED if k in item.data]
-    return digest((item.record_kind, item.slug, item.file, item.digest, linked,
-                   hashlib.blake2b((item.body or "").encode("utf-8")).hexdigest(),
-                   item.body_line, item.body_file, item.draft, item.future,
-                   sorted(item.lines.items())))
+    """Everything of an item a page can show: its file's bytes (item.digest), the linked
+    fields, its flags, and its body when that comes from another file (an alliance's
+    index.md). Its data, body and Markdown lines are otherwise functions of its file."""
+    data = item.data
+    linked = [(k, _plain(data[k])) for k in _LINKED if k in data]
+    body = (hashlib.blake2b((item.body or "").encode("utf-8")).hexdigest()
+            if item.body_file else "")
+    return digest((item.record_kind, item.slug, item.file, item.digest, linked, body,
+                   item.body_line, item.body_file, item.draft, item.future))
+
+
+def _plain(value: Any) -> Any:
+    """`value` itself when marshal takes it (plain data: the common case, no copy), else
+    its shape."""
+    try:
+        marshal.dumps(value, 2)
+    except ValueError:
+        return shape(value)
+    return value
+
+
+def value_digest(value: Any) -> str:
+    """The digest of one field's value; a short text or number stands for itself (no hash
+    to make: most fields read are names and labels)."""
+    kind = type(value)
+    if kind is str and len(value) <= 64:
+        return "=" + value
+    if kind is int or kind is bool or value is None:
+        return f"={kind.__name__}:{value}"
+    return digest(shape(value))
 
 
 class Digests:
@@ -251,7 +276,7 @@ class Digests:
             name = key[3]
             if name in _VALUES or not hasattr(Item, name):
                 value = getattr(item, name) if name in _VALUES else item.data.get(name, "?")
-                return digest(shape(value))
+                return value_digest(value)
             return item_digest(item)
         if kind == "t":
             term = self.model.term(key[1], key[2])
@@ -401,6 +426,7 @@ class DiskStore(PageStore):
         super().__init__()
         self.path = cache_dir / MEMO_FILE
         self.out_dir = out_dir.absolute()
+        self._out = str(self.out_dir)
         memo = PageMemo.load(self.path)
         # The memo describes one output folder; another folder starts afresh.
         self.memo = memo if memo.setting.startswith(f"{self.out_dir}|") else PageMemo()
@@ -408,14 +434,15 @@ class DiskStore(PageStore):
     def fetch(self, file: str, entry: PageEntry) -> Any:
         from .render import Output
 
-        path = self.out_dir / file
+        path = f"{self._out}/{file}"  # strings, not Paths: 18,000 pages a rebuild
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             return None
-        if entry.stat != (st.st_size, st.st_mtime_ns, st.st_ino):
+        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if entry.stat != stat:
             return None  # changed or replaced since we wrote it
-        return Output(file, None, origin=path)
+        return Output(file, None, origin=path, stat=stat)
 
     def setting_prefix(self) -> str:
         return f"{self.out_dir}|"

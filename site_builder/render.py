@@ -66,20 +66,23 @@ class Output:
     """One file of the site. A page reused from the previous build reads its bytes from
     there (`origin`) only if something asks for them: the writer hard-links it unread."""
 
-    __slots__ = ("_data", "origin", "path", "source")
+    __slots__ = ("_data", "origin", "path", "source", "stat")
 
     def __init__(self, path: str, data: bytes | None = None, source: str = "",
-                 origin: Path | None = None) -> None:
+                 origin: str | None = None,
+                 stat: tuple[int, int, int] | None = None) -> None:
         self.path = path  # relative to the output folder, forward slashes
         self._data = data
         self.source = source  # the content file or template that produced a page
-        self.origin = origin
+        self.origin = origin  # the file it is reused from (absolute path)
+        self.stat = stat  # (size, mtime_ns, inode) of `origin`, when just checked
 
     @property
     def data(self) -> bytes:
         if self._data is None:
             assert self.origin is not None
-            self._data = self.origin.read_bytes()
+            with open(self.origin, "rb") as f:
+                self._data = f.read()
         return self._data
 
     def __eq__(self, other: object) -> bool:
@@ -862,19 +865,32 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                                       renderer.md))
     outputs.extend(assets)
     outputs.extend(content_outputs(model, images))
-    outputs.extend(Output(path, data) for path, data in _open_data(model, digests))
+    outputs.extend(_open_data(model, digests, store, previous))
     return outputs
 
 
 _OPEN_DATA_MEMO: dict[str, list[tuple[str, bytes]]] = {}
 
 
-def _open_data(model: Model, digests: Digests) -> list[tuple[str, bytes]]:
-    """The open-data files, made again only when a station, alliance or member changed."""
+def _open_data(model: Model, digests: Digests, store: PageStore | None,
+               previous: Mapping[str, PageEntry]) -> list[Output]:
+    """The open-data files, made again only when a station, alliance or member changed.
+
+    A build keeps them in the page memo like pages (their key as the fingerprint), so the
+    next one links them from output/ instead of writing 10,000 rows again."""
     key = digest((shape(model.config), [(i.record_kind, i.slug, digests.of(("i", *i.key)))
                                         for i in (*model.stations, *model.alliances,
                                                   *model.enterprises)]))
+    if store is not None:
+        assert store.pending is not None
+        kept = [(path, previous.get(path)) for path in DATA_FILES]
+        if all(e is not None and e.fingerprint == key for _, e in kept):
+            found = [store.fetch(path, e) for path, e in kept if e is not None]
+            if all(o is not None for o in found):
+                store.pending.entries.update((p, e) for p, e in kept if e is not None)
+                return found
+        store.pending.entries.update((path, PageEntry(key, ())) for path in DATA_FILES)
     if key not in _OPEN_DATA_MEMO:
         _OPEN_DATA_MEMO.clear()
         _OPEN_DATA_MEMO[key] = list(open_data(model))
-    return _OPEN_DATA_MEMO[key]
+    return [Output(path, data) for path, data in _OPEN_DATA_MEMO[key]]

@@ -361,7 +361,7 @@ def reuse_index(memo_file: Path, key: str, out_dir: Path) -> list[Output] | None
             return None
         if (st.st_size, st.st_mtime_ns, st.st_ino) != tuple(stamp):
             return None
-        found.append(Output(rel, None, origin=path))
+        found.append(Output(rel, None, origin=str(path), stat=tuple(stamp)))
     return found
 
 

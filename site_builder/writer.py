@@ -85,6 +85,7 @@ class Stage:
 
     def __init__(self, out_dir: Path, *, recycle: bool = False) -> None:
         self.out_dir = out_dir.absolute()
+        self._out = str(self.out_dir)
         parent = self.out_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
         self.path = parent / f".{self.out_dir.name}{STAGE_PREFIX}{os.getpid()}"
@@ -149,15 +150,26 @@ class Stage:
         target = f"{self.path}/{item.path}"
         had = existing.pop(item.path, None)  # the inode the stage holds at this path
         self.paths.add(item.path)
-        previous = self.out_dir / item.path
-        # A page reused from the previous output is linked without reading it.
-        if item.origin == previous or _same_bytes(previous, item.data):
+        previous = f"{self._out}/{item.path}"
+        # A page reused from the previous output is linked without reading it (and without
+        # a second stat: the page store has just checked the file).
+        if item.origin == previous and item.stat is not None:
+            size, inode = item.stat[0], item.stat[2]
+        elif item.origin == previous or _same_bytes(previous, item.data):
             try:
-                st = previous.stat()
-                self.size += st.st_size
-                if had != st.st_ino:
+                st = os.stat(previous)
+            except OSError:
+                size = inode = -1
+            else:
+                size, inode = st.st_size, st.st_ino
+        else:
+            size = inode = -1
+        if inode >= 0:
+            try:
+                if had != inode:
                     self._clear(target, had)
                     os.link(previous, target)
+                self.size += size
                 self.unchanged += 1
                 return
             except OSError:
@@ -340,11 +352,12 @@ def _replace_link(source: Path, target: Path) -> None:
     os.link(source, target)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as f:
+            return f.read() == data
     except OSError:
         return False
 
