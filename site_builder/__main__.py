@@ -1,7 +1,5 @@
 """`python -m site_builder` is the same program as `site-builder`."""
 
-import sys
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+console()

@@ -72,7 +72,24 @@ def _positive(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# What a build made, kept until the process ends when `console` runs it: freeing the model
+# object by object takes 0.2 s of a one-edit rebuild at 18,000 pages, and the process is
+# about to end anyway.
+_KEEP: list[object] = []
+
+
+def console() -> None:
+    """The `site-builder` command: main(), then an exit without the interpreter's teardown.
+
+    Every file is written and closed (and synced) before main() returns; only the
+    freeing of memory that the operating system reclaims anyway is skipped."""
+    code = main(keep=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def main(argv: Sequence[str] | None = None, *, keep: bool = False) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -80,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.command in ("build", "check"):
-            return _build(args, write=args.command == "build")
+            return _build(args, write=args.command == "build", keep=keep)
         if args.command == "new":
             path = new_file(Path(args.site_dir), args.kind, args.slug)
             print(f"已创建 / created: {path}")
@@ -100,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 
-def _build(args: argparse.Namespace, *, write: bool) -> int:
+def _build(args: argparse.Namespace, *, write: bool, keep: bool = False) -> int:
     site_dir = Path(args.site_dir)
     if not (site_dir / "content").is_dir():
         print(f"site-builder: {site_dir}/content 不存在：SITE_DIR 应是包含 content/ 的网站文件夹"
@@ -134,6 +151,8 @@ def _build(args: argparse.Namespace, *, write: bool) -> int:
         sys.stderr.write("\r\033[K")
     _print_report(result)
     print(_summary(result, elapsed, write), file=sys.stderr if not result.ok else sys.stdout)
+    if keep:
+        _KEEP.append(result)
     return EXIT_OK if result.ok else EXIT_CONTENT
 
 
