@@ -18,7 +18,7 @@ from .config import BuildOptions, SiteConfig
 from .dates import PartialDate
 from .diagnostics import L, Report, closest
 from .schema import ROLE_ORDER, SEGMENT_ORDER, Validated
-from .sources import IMAGE_SUFFIXES, AssetFile, KeyPath, format_key
+from .sources import IMAGE_SUFFIXES, MARKDOWN_FIELDS, AssetFile, KeyPath, format_key
 from .terms import sort_key, term_slug, unique_slugs
 
 # kind (as in content files) → URL section and the words used in messages.
@@ -39,7 +39,6 @@ KIND_WORDS: dict[str, L] = {
     "page": L("页面", "page"),
 }
 TAXONOMIES = ("tags", "industries", "regions")
-MARKDOWN_FIELDS = ("description",)  # YAML keys whose text is Markdown
 
 # China's rough extent, for the "lat and lon swapped?" warning.
 CHINA_LAT = (3.0, 54.0)
@@ -291,7 +290,10 @@ def link_model(
         if rec.doc.kind == "alliance" and rec.doc.slug in bodies:
             b = bodies[rec.doc.slug].doc
             body, body_line, body_file = b.body, 1, b.path
-        lines = {k: rec.positions.of_value((k,))[0] or 1 for k in MARKDOWN_FIELDS if k in data}
+        # The document's own lines (kept in the memo's head) unless validation moved things.
+        known = rec.doc.lines if rec.positions is rec.doc.positions else {}
+        lines = {k: known.get(k) or rec.positions.of_value((k,))[0] or 1
+                 for k in MARKDOWN_FIELDS if k in data}
         published[key] = Item(rec.doc.kind, rec.doc.slug, rec.doc.path, data, body, body_line,
                               body_file, rec.doc.digest, draft, future, lines)
 

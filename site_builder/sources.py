@@ -93,22 +93,35 @@ class Positions:
     The top-level values' positions stay at hand (`top`): linking reads the line of each
     record's Markdown description, which unpacked 12,000 tables (0.3 s) on every rebuild."""
 
-    __slots__ = ("_keys", "_packed", "_top", "_values", "raw")
+    __slots__ = ("_keys", "_packed", "_raw", "_tail", "_top", "_values")
 
     def __init__(self, keys: Mapping[KeyPath, tuple[int, int]] | None = None,
                  values: Mapping[KeyPath, tuple[int, int]] | None = None,
                  raw: Mapping[KeyPath, str] | None = None, *, packed: bytes | None = None,
-                 top: Mapping[KeyPath, tuple[int, int]] | None = None) -> None:
+                 top: Mapping[KeyPath, tuple[int, int]] | None = None,
+                 tail: _Tail | None = None) -> None:
         self._keys = keys if keys is not None else {}
         self._values = values if values is not None else {}
         self._packed = packed  # when given, it holds both tables (keys and values above)
         self._top = top  # given with `packed`; else made from the values when first asked
         # The text as written of unquoted scalars YAML turned into something else (numbers,
         # dates, booleans): a phone number 0512345670 must not become octal 86625208.
-        self.raw: Mapping[KeyPath, str] = raw if raw is not None else {}
+        self._raw: Mapping[KeyPath, str] = raw if raw is not None else {}
+        self._tail = tail  # a memo document's: raw, packed and top are in there
+
+    def _untail(self) -> None:
+        if self._tail is not None:
+            _, self._raw, self._packed, self._top = self._tail.value()
+            self._tail = None
+
+    @property
+    def raw(self) -> Mapping[KeyPath, str]:
+        self._untail()
+        return self._raw
 
     def _tables(self) -> tuple[Mapping[KeyPath, tuple[int, int]],
                                Mapping[KeyPath, tuple[int, int]]]:
+        self._untail()
         if self._packed is not None:
             self._keys, self._values = marshal.loads(self._packed)
             self._packed = None
@@ -123,6 +136,7 @@ class Positions:
         return self._tables()[1]
 
     def pack(self) -> bytes:
+        self._untail()
         if self._packed is not None:
             return self._packed
         return marshal.dumps((dict(self.keys), dict(self.values)))
@@ -138,6 +152,7 @@ class Positions:
     @property
     def top(self) -> Mapping[KeyPath, tuple[int, int]]:
         """The positions of the document (path ()) and of its top-level values."""
+        self._untail()
         if self._top is None:
             self._top = {p: v for p, v in self.values.items() if len(p) <= 1}
         return self._top
@@ -158,19 +173,82 @@ class Positions:
         return self.of_value(path)
 
 
-@dataclass(frozen=True)
-class SourceDoc:
-    """One content record as read from disk: data, positions, Markdown body."""
+MARKDOWN_FIELDS = ("description",)  # YAML keys whose text is Markdown
 
-    kind: str
-    slug: str
-    path: str  # relative to content/, forward slashes
-    data: Any
-    positions: Positions
-    body: str | None = None
-    body_line: int = 1  # 1-based line of the body's first line
-    digest: str = ""
-    ok: bool = True  # False when the file could not be read or parsed at all
+
+class _Tail:
+    """A memo document's data and positions, still marshal bytes until asked for: a
+    rebuild whose validation is memoised needs neither (decoding them for 18,000 files
+    took most of the 0.4 s of reading the memo)."""
+
+    __slots__ = ("_value", "blob")
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._value: tuple[Any, Mapping[KeyPath, str], bytes, Any] | None = None
+
+    def value(self) -> tuple[Any, Mapping[KeyPath, str], bytes, Any]:
+        """(data, raw, packed positions, top positions), decoded once."""
+        if self._value is None:
+            data, dates, raw, packed, top = marshal.loads(self.blob)
+            self._value = (_with_dates(data, dates), raw, packed, top)
+        return self._value
+
+
+class SourceDoc:
+    """One content record as read from disk: data, positions, Markdown body.
+
+    A document from the memo keeps its data and positions packed (`_Tail`) until read."""
+
+    __slots__ = ("_data", "_lines", "_tail", "body", "body_line", "digest", "kind", "ok",
+                 "path", "positions", "slug")
+
+    def __init__(self, kind: str, slug: str, path: str, data: Any, positions: Positions,
+                 body: str | None = None, body_line: int = 1, digest: str = "",
+                 ok: bool = True, *, tail: _Tail | None = None,
+                 lines: Mapping[str, int] | None = None) -> None:
+        self.kind = kind
+        self.slug = slug
+        self.path = path  # relative to content/, forward slashes
+        self._data = data
+        self.positions = positions
+        self.body = body
+        self.body_line = body_line  # 1-based line of the body's first line
+        self.digest = digest
+        self.ok = ok  # False when the file could not be read or parsed at all
+        self._tail = tail
+        self._lines = lines
+
+    @property
+    def data(self) -> Any:
+        if self._tail is not None:
+            self._data = self._tail.value()[0]
+        return self._data
+
+    @property
+    def lines(self) -> Mapping[str, int]:
+        """The line where each top-level Markdown field's text starts (kept in the memo's
+        head: linking needs it for every record)."""
+        if self._lines is None:
+            data = self.data
+            self._lines = {k: self.positions.of_value((k,))[0] or 1 for k in MARKDOWN_FIELDS
+                           if isinstance(data, dict) and k in data}
+        return self._lines
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.kind, self.slug, self.path, self.data, self.positions, self.body,
+                self.body_line, self.digest, self.ok)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceDoc):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.slug, self.path, self.digest))
+
+    def __repr__(self) -> str:
+        return f"SourceDoc({self.kind!r}, {self.slug!r}, {self.path!r}, ok={self.ok})"
 
 
 @dataclass(frozen=True)
@@ -663,7 +741,7 @@ class _Builder:
 
 # ---- the document memo on disk -------------------------------------------------------------
 
-DOC_MEMO_VERSION = 4  # rows (rel, stamp, document row), positions packed
+DOC_MEMO_VERSION = 5  # rows (rel, stamp, document row): a head, then a packed tail
 DOC_MEMO_FILE = "sources.marshal"
 
 
@@ -674,11 +752,15 @@ def _at(data: Any, path: KeyPath) -> Any:
 
 
 def _to_row(d: SourceDoc) -> tuple[Any, ...]:
-    """A document as plain values marshal can store.
+    """A document as plain values marshal can store: a head read by every build and a
+    tail (data and positions, as marshal bytes) read only when the document is.
 
     Dates are the only values YAML makes that marshal cannot store; each is one of the
     document's non-text scalars (listed in positions.raw), stored apart as ISO text and put
     back in place when read."""
+    head = (d.kind, d.slug, d.path, d.body, d.body_line, d.digest, d.ok, dict(d.lines))
+    if d._tail is not None:  # never unpacked: the same bytes again
+        return (*head, d._tail.blob)
     data, dates = d.data, []
     for path in d.positions.raw:
         value = _at(d.data, path)
@@ -686,8 +768,9 @@ def _to_row(d: SourceDoc) -> tuple[Any, ...]:
             dates.append((path, isinstance(value, dt.datetime), value.isoformat()))
     if dates:
         data = _without_dates(d.data)
-    return (d.kind, d.slug, d.path, data, dates, dict(d.positions.raw), d.positions.pack(),
-            dict(d.positions.top), d.body, d.body_line, d.digest, d.ok)
+    tail = marshal.dumps((data, dates, dict(d.positions.raw), d.positions.pack(),
+                          dict(d.positions.top)))
+    return (*head, tail)
 
 
 def _without_dates(value: Any) -> Any:
@@ -698,16 +781,21 @@ def _without_dates(value: Any) -> Any:
     return None if isinstance(value, dt.date) else value
 
 
-def _from_row(row: tuple[Any, ...]) -> SourceDoc:
-    kind, slug, path, data, dates, raw, packed, top, body, body_line, digest, ok = row
+def _with_dates(data: Any, dates: list[Any]) -> Any:
     for where, is_datetime, text in dates:
         value = (dt.datetime if is_datetime else dt.date).fromisoformat(text)
         if where:
             _at(data, where[:-1])[where[-1]] = value
         else:  # the whole file is one date (the schema will say it is not a mapping)
             data = value
-    return SourceDoc(kind, slug, path, data, Positions(raw=raw, packed=packed, top=top),
-                     body, body_line, digest, ok)
+    return data
+
+
+def _from_row(row: tuple[Any, ...]) -> SourceDoc:
+    kind, slug, path, body, body_line, digest, ok, lines, blob = row
+    tail = _Tail(blob)
+    return SourceDoc(kind, slug, path, None, Positions(tail=tail), body, body_line, digest,
+                     ok, tail=tail, lines=lines)
 
 
 DOC_MEMO_SHARDS = 16  # an edit re-saves the one sixteenth of the memo its file is in
