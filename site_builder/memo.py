@@ -34,7 +34,7 @@ from .dates import PartialDate
 from .model import Item, Membership, Model, Term
 
 # Bump when what a page depends on, or how it is recorded, changes.
-MEMO_VERSION = 5
+MEMO_VERSION = 6
 MEMO_FILE = "pages.marshal"
 
 # ('i', kind, slug): a whole record; ('f', kind, slug, field): one field of it;
@@ -253,16 +253,34 @@ def value_digest(value: Any) -> str:
 class Digests:
     """The current digest of each dependency key, computed once per build."""
 
-    def __init__(self, model: Model, find_link: Any) -> None:
+    def __init__(self, model: Model, find_link: Any, known: PageMemo | None = None,
+                 sources: dict[tuple[str, str], str] | None = None) -> None:
         self.model = model
         self.find_link = find_link  # target → what a Markdown link to it resolves to
         self._memo: dict[DepKey, str] = {}
+        # The previous build's table, when its world is this one's: the digest of a key of
+        # a record whose files are unchanged (`sources`: source_signature by item key) is
+        # the one in there, not worth making again (71,000 keys at N=300).
+        self._known = known
+        self._sources = sources or {}
+        self._table: tuple[PageMemo, list[str]] | None = None
 
     def of(self, key: DepKey) -> str:
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._compute(key)
+            found = self._memo[key] = self._carried(key) or self._compute(key)
         return found
+
+    def _carried(self, key: DepKey) -> str | None:
+        known = self._known
+        if known is None or (key[0] != "i" and key[0] != "f"):
+            return None
+        item = (key[1], key[2])
+        signature = self._sources.get(item)
+        if signature is None or known.sources.get(item) != signature:
+            return None
+        n = known.position(key)
+        return None if n is None else known.digests[n]
 
     def _compute(self, key: DepKey) -> str:
         kind = key[0]
@@ -289,11 +307,62 @@ class Digests:
             return str(self.find_link(key[1]))
         return "?"
 
+    def table_now(self, memo: PageMemo) -> list[str]:
+        """The digest now of every key in `memo`'s table, in its order. Keys of records
+        whose files are unchanged keep theirs without a lookup each (when `memo` is the
+        known table)."""
+        if self._table is not None and self._table[0] is memo:
+            return self._table[1]
+        known = self._known if self._known is memo else None
+        stale: set[tuple[str, str]] = set()
+        if known is not None:
+            sources, before = self._sources, known.sources
+            stale = {i for i, sig in sources.items() if before.get(i) != sig}
+            stale.update(i for i in before if i not in sources)
+        of = self.of
+        table = [d if known is not None and (k[0] == "i" or k[0] == "f")
+                 and (k[1], k[2]) not in stale else of(k)
+                 for k, d in zip(memo.keys, memo.digests, strict=True)]
+        self._table = (memo, table)
+        return table
+
     def changed(self, memo: PageMemo) -> set[int]:
         """The keys of `memo` (by number) whose digest is not what it was."""
-        of = self.of
-        return {n for n, (k, d) in enumerate(zip(memo.keys, memo.digests, strict=True))
-                if of(k) != d}
+        return {n for n, (now, d) in enumerate(zip(self.table_now(memo), memo.digests,
+                                                   strict=True)) if now != d}
+
+
+def source_signature(item: Item) -> str:
+    """What an item is read from: its file's digest, and its body's when that comes from
+    another file (an alliance's index.md)."""
+    if not item.body_file:
+        return item.digest
+    return item.digest + hashlib.blake2b((item.body or "").encode("utf-8"),
+                                         digest_size=16).hexdigest()
+
+
+def _code_stamp() -> str:
+    from . import dates, model, schema, sources
+
+    stamp = hashlib.blake2b(digest_size=16)
+    for module in (dates, model, schema, sources):
+        stamp.update(Path(module.__file__ or "").read_bytes())
+    stamp.update(Path(__file__).read_bytes())
+    return stamp.hexdigest()
+
+
+_CODE: list[str] = []
+
+
+def world_signature(model: Model) -> str:
+    """Everything besides a record's own files that decides what it is once linked: which
+    records are published (references to the others are dropped), which files exist
+    (images), today (stories from the future), and the code that validates and links.
+    While it stays the same, a record with the same source_signature has the same digests."""
+    if not _CODE:
+        _CODE.append(_code_stamp())
+    return digest((_CODE[0], sorted(model.index), sorted(a.path for a in model.assets),
+                   str(model.config.today), str(model.content_dir)))
 
 
 # ---- the memo ---------------------------------------------------------------------------
@@ -319,23 +388,35 @@ class PageMemo:
     keys: list[DepKey] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
     compacted: int = 0  # len(keys) when last compacted
+    # The world_signature and every item's source_signature when `digests` were all taken.
+    world: str = ""
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
     _index: dict[DepKey, int] | None = field(default=None, repr=False, compare=False)
+
+    def position(self, key: DepKey) -> int | None:
+        if self._index is None:
+            self._index = {k: n for n, k in enumerate(self.keys)}
+        return self._index.get(key)
 
     def lookup(self, setting: str) -> dict[str, PageEntry]:
         return self.entries if setting == self.setting else {}
 
-    def successor(self, setting: str) -> PageMemo:
-        """An empty memo for the next build that shares (a copy of) this one's table."""
-        if setting != self.setting:
-            return PageMemo(setting)
-        return PageMemo(setting, {}, list(self.keys), list(self.digests), self.compacted)
+    def successor(self, setting: str, digests_now: list[str], world: str = "",
+                  sources: dict[tuple[str, str], str] | None = None) -> PageMemo:
+        """An empty memo for this build that keeps (a copy of) the previous one's table
+        with every digest as it is now (Digests.table_now): the next build carries those
+        of unchanged records, so none may stay old, not even a key no page read again."""
+        sources = sources if sources is not None else {}
+        if setting != self.setting or len(digests_now) != len(self.keys):
+            return PageMemo(setting, world=world, sources=sources)  # a fresh table
+        return PageMemo(setting, {}, list(self.keys), list(digests_now), self.compacted,
+                        world, sources)
 
     def number(self, key: DepKey, digest_now: str) -> int:
         """The number of `key`, recording `digest_now` as its digest."""
-        if self._index is None:
-            self._index = {k: n for n, k in enumerate(self.keys)}
-        n = self._index.get(key)
+        n = self.position(key)
         if n is None:
+            assert self._index is not None
             n = self._index[key] = len(self.keys)
             self.keys.append(key)
             self.digests.append(digest_now)
@@ -358,13 +439,16 @@ class PageMemo:
             self._compact()
         rows = [(page, e.fingerprint, e.deps, e.stat) for page, e in self.entries.items()]
         cachefile.save(path, (MEMO_VERSION,),
-                       (self.setting, self.keys, self.digests, self.compacted, rows))
+                       (self.setting, self.keys, self.digests, self.compacted, rows,
+                        self.world, self.sources))
 
     @classmethod
     def load(cls, path: Path) -> PageMemo:
         try:
-            setting, keys, digests, compacted, rows = cachefile.load(path, (MEMO_VERSION,))
-            if len(keys) != len(digests) or not isinstance(keys, list):
+            setting, keys, digests, compacted, rows, world, sources = cachefile.load(
+                path, (MEMO_VERSION,))
+            if (len(keys) != len(digests) or not isinstance(keys, list)
+                    or not isinstance(sources, dict)):
                 return cls()
             size = len(keys)
             entries = {}
@@ -372,7 +456,7 @@ class PageMemo:
                 if ids and not 0 <= max(ids) < size:
                     return cls()  # damaged: start afresh
                 entries[page] = PageEntry(fp, ids, tuple(stat) if stat else None)
-            return cls(setting, entries, keys, list(digests), compacted)
+            return cls(setting, entries, keys, list(digests), compacted, world, sources)
         except (ValueError, TypeError, IndexError):
             return cls()  # missing, damaged or from another version: start afresh
 

@@ -52,8 +52,10 @@ from .memo import (
     digest,
     recording,
     shape,
+    source_signature,
     track,
     tracked,
+    world_signature,
 )
 from .model import Item, Model, Term, group_members, member_counts, region_paths
 from .opendata import DATA_FILES, open_data
@@ -800,7 +802,11 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     tasks = list(renderer.tasks())
     setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
     previous = store.memo.lookup(setting) if store else {}
-    digests = Digests(model, renderer.md.find)
+    world = world_signature(model) if store is not None else ""
+    signatures = ({item.key: source_signature(item) for item in model.index.values()}
+                  if store is not None else {})
+    known = store.memo if store is not None and previous and store.memo.world == world else None
+    digests = Digests(model, renderer.md.find, known, signatures)
     changed = digests.changed(store.memo) if previous and store else set()
     pages: list[Output | None] = [None] * len(tasks)
     fingerprints = [renderer.fingerprint(t) for t in tasks] if store else []
@@ -847,7 +853,8 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     if store is not None:
         # The reused pages' keys are unchanged, so the table carries over with their numbers;
         # the rendered pages' keys are numbered (and their digests taken) as they are now.
-        pending = store.memo.successor(setting)
+        pending = store.memo.successor(
+            setting, digests.table_now(store.memo) if previous else [], world, signatures)
         number, of = pending.number, digests.of
         for n, (out, deps) in zip(todo, rendered, strict=True):
             if out is not None and deps is not None:

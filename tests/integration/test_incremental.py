@@ -12,6 +12,7 @@ import pytest
 
 from site_builder.build import BuildCache, run
 from site_builder.config import BuildOptions
+from site_builder.memo import Digests, PageMemo
 from site_builder.render import Output
 from tests.conftest import REPO, copy_site
 
@@ -138,6 +139,35 @@ def test_rebuild_after_edit_matches_clean_build(edit: str, base_site: Path,
     third = run(BuildOptions(site_dir=site))
     assert third.timings.get("render") is not None
     assert tree(site / "output") == before
+
+
+def test_edits_and_their_reverts_in_a_row_match_clean_builds(built_site: Path,
+                                                             tmp_path: Path) -> None:
+    """Digests of unchanged records are carried from build to build: a record edited, then
+    put back as it was, must still bring back the pages of the first version."""
+    original = tree(built_site / "output")
+    story = (built_site / STORY).read_text(encoding="utf-8")
+    enterprise = (built_site / ENTERPRISE).read_text(encoding="utf-8")
+    steps: list[Callable[[Path], None]] = [
+        EDITS["story body"],
+        lambda s: (s / STORY).write_text(story, encoding="utf-8"),  # reverted
+        EDITS["enterprise name"],
+        EDITS["story draft"],  # who is published changes: nothing carried
+        lambda s: (s / STORY).write_text(story, encoding="utf-8"),
+        lambda s: (s / ENTERPRISE).write_text(enterprise, encoding="utf-8"),
+    ]
+    for step in steps:
+        step(built_site)
+        result = run(BuildOptions(site_dir=built_site))
+        assert result.ok and result.model is not None
+        assert tree(built_site / "output") == clean_build(built_site, tmp_path)
+        # What the next build may carry is what a fresh look at the model gives.
+        memo = PageMemo.load(built_site / ".cache" / "pages.marshal")
+        fresh = Digests(result.model, lambda target: None)
+        records = [(k, d) for k, d in zip(memo.keys, memo.digests, strict=True)
+                   if k[0] in ("i", "f")]
+        assert records and all(fresh.of(k) == d for k, d in records)
+    assert tree(built_site / "output") == original
 
 
 def test_warm_rebuild_reuses_pages_and_renders_what_changed(scratch_demo: Path) -> None:
