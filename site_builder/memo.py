@@ -180,8 +180,10 @@ def shape(value: Any) -> Any:
     if kind is list or kind is tuple:  # mostly lists of records: those without a call
         return [("I", v.record_kind, v.slug) if type(v) is Item else shape(v)
                 for v in value]
-    if kind is dict:
-        return [(shape(k), shape(v)) for k, v in value.items()]
+    if kind is dict:  # mostly a page task's values: text keys, records and lists
+        return [(k if type(k) is str else shape(k),
+                 ("I", v.record_kind, v.slug) if type(v) is Item else shape(v))
+                for k, v in value.items()]
     if kind is Term:
         return ("T", value.taxonomy, value.name)
     if kind is Membership:

@@ -368,9 +368,7 @@ def link_model(
 def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
     """Check an item's references and images; drop links to what is not published."""
     data = dict(item.data)
-    folder = str(PurePosixPath(rec.doc.path).parent)
-    if folder == ".":
-        folder = ""
+    folder = rec.doc.path.rpartition("/")[0]  # '' at the top of content/
 
     def refs(key: str, kind: str) -> None:
         if key not in data:
@@ -520,8 +518,11 @@ def _member_order(m: Membership) -> tuple[int, int, str, str]:
             sort_key(m.enterprise.title), m.enterprise.slug)
 
 
+_SECTION_RANK = {kind: n for n, kind in enumerate(SECTIONS)}
+
+
 def _mixed_order(item: Item) -> tuple[int, str, str]:
-    return (list(SECTIONS).index(item.record_kind), sort_key(item.title), item.slug)
+    return (_SECTION_RANK[item.record_kind], sort_key(item.title), item.slug)
 
 
 def member_counts(model: Model) -> dict[str, int]:
