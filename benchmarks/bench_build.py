@@ -78,7 +78,6 @@ def child(site: str, out: str, jobs: int, search: bool) -> int:
         "pagefind_kb": kids_kb if kids_kb > workers_kb[0] else 0,
         "written": written.written if written else None,
         "unchanged": written.unchanged if written else None,
-        "removed": written.removed if written else None,
         "bytes": written.bytes if written else None,
     }))
     return 0 if result.ok else 1
@@ -233,7 +232,11 @@ def report(results: list[dict[str, Any]], jobs: int, search: bool = True) -> Non
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--child"]:
-        return child(argv[1], argv[2], int(argv[3]), argv[4] == "search")
+        # Ended as the site-builder command ends (cli.console): without the interpreter's
+        # teardown, which would free the whole model object by object first.
+        code = child(argv[1], argv[2], int(argv[3]), argv[4] == "search")
+        sys.stdout.flush()
+        os._exit(code)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="30,100,300",
                         help="comma-separated numbers of alliances (default 30,100,300)")

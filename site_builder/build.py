@@ -238,11 +238,11 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 kept = cachefile.load(related_file, (RELATED_MEMO_VERSION,))
                 cache.related.update(kept if isinstance(kept, dict) else {})
             related_before = _known_related(cache.related)
-            if stage is not None:
-                stage.ready()  # the render workers are forked: its thread must be done
+            # Render workers are forked only once the stage's walker thread is done.
             outputs = render_site(model, theme, report, provider, progress, markdown,
                                   options.jobs, image_cache, cache.templates, store,
-                                  stage.add if stage else None, cache.maps, cache.related)
+                                  stage.add if stage else None, cache.maps, cache.related,
+                                  stage.ready if stage else None)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
         if (options.strict or not write) and not report.has_errors:

@@ -787,12 +787,14 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 store: PageStore | None = None,
                 sink: Callable[[Output], None] | None = None,
                 map_memo: dict[str, Any] | None = None,
-                related_memo: dict[str, Any] | None = None) -> list[Output]:
+                related_memo: dict[str, Any] | None = None,
+                before_fork: Callable[[], None] | None = None) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media.
 
     With a `store`, a page whose inputs are all as they were last time is taken from there
     instead of rendered again, and `store.pending` says what this build's pages read.
-    `sink` is given each page as soon as it is ready (the writer stages it meanwhile).
+    `sink` is given each page (as soon as it is ready when workers render: the writer
+    stages it meanwhile); `before_fork` is called before render workers are forked.
     """
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
@@ -825,23 +827,30 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
         store.reused = len(tasks) - len(todo)
 
     done = len(tasks) - len(todo)
-    if sink is not None:  # the writer stages reused pages while the workers render
+    todo_tasks = [tasks[n] for n in todo]
+    parallel = jobs > 1 and len(todo_tasks) >= PARALLEL_MIN_PAGES and _can_fork()
+    # With workers, this process stages pages while they render. Without, the few pages
+    # are rendered first and staged after: the stage may still be being copied from
+    # output/ (a first rebuild), and is waited for as late as possible.
+    early = sink if parallel else None
+    if early is not None:
         for page in pages:
             if page is not None:
-                sink(page)
+                early(page)
 
     def advance(finished: list[Rendered]) -> None:
         nonlocal done
         done += len(finished)
-        if sink is not None:
+        if early is not None:
             for out, _ in finished:
                 if out is not None:
-                    sink(out)
+                    early(out)
         if progress is not None:
             progress(min(done, len(tasks)), len(tasks))
 
-    todo_tasks = [tasks[n] for n in todo]
-    if jobs > 1 and len(todo_tasks) >= PARALLEL_MIN_PAGES and _can_fork():
+    if parallel:
+        if before_fork is not None:
+            before_fork()
         rendered = _render_parallel(renderer, todo_tasks, jobs, advance)
     else:
         rendered = []
@@ -850,6 +859,10 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
             advance(rendered[-1:])
     for n, (out, _) in zip(todo, rendered, strict=True):
         pages[n] = out
+    if sink is not None and early is None:
+        for page in pages:
+            if page is not None:
+                sink(page)
     if store is not None:
         # The reused pages' keys are unchanged, so the table carries over with their numbers;
         # the rendered pages' keys are numbered (and their digests taken) as they are now.

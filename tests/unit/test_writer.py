@@ -12,6 +12,7 @@ from site_builder.writer import (
     COPY_LIST,
     OutputError,
     Stage,
+    _files,
     check_output_dir,
     write_outputs,
 )
@@ -140,6 +141,10 @@ def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -
         copied.pop(COPY_LIST, None)  # the copier's list, deleted from the stage at commit
         assert copied.keys() == _tree(out).keys()
         assert all(copied[f"p/{i}/index.html"] == inodes[i] for i in range(50))
+        # What the stage was said to hold (output/'s listing) is what it holds.
+        really = _files(str(stage.path))[0]
+        really.pop(COPY_LIST)
+        assert really == copied
         for i in range(1, 51):
             stage.add(Output(f"p/{i}/index.html", b"%d" % i if i < 40 else b"new"))
         for item in kept:
@@ -151,6 +156,38 @@ def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -
                              for i in range(1, 51)}, **{o.path: o.data for o in kept}}
     assert all((out / f"p/{i}/index.html").stat().st_ino == inodes[i] for i in range(1, 40))
     assert (stats.written, stats.unchanged, stats.removed) == (11, 43, 1)
+
+
+def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the copier fails half-way, the stage is listed as it is, and the build still
+    ends with exactly the new output."""
+    import site_builder.writer as writer
+
+    out = tmp_path / "output"
+    pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(20)]
+    write_outputs(pages, out)
+    # Links the first two entries, then gives up.
+    monkeypatch.setattr(writer, "_COPIER", (
+        "import os, sys\n"
+        "s, t, l = sys.argv[1:4]\n"
+        "for rel in open(l, 'rb').read().split(b'\\0')[:2]:\n"
+        "    os.mkdir(os.fsencode(t) + b'/' + rel)\n"
+        "    name = b'/index.html'\n"
+        "    os.link(os.fsencode(s) + b'/' + rel + name, os.fsencode(t) + b'/' + rel + name)\n"
+        "sys.exit(1)\n"))
+    stage = Stage(out, recycle=True)
+    try:
+        listed = dict(stage._before())
+        listed.pop(COPY_LIST, None)
+        assert sorted(listed) == ["p/0/index.html", "p/1/index.html"]
+        for page in pages[1:]:
+            stage.add(page)
+        stage.add(Output("new.html", b"new"))
+        stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+    assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
 def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
