@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_site import DIRTY, ensure_site
 
 STAGES = ("load", "validate", "link", "render", "search", "write")
 EDIT = "\n联盟近日又召开了一次供需对接会，现场促成合作意向12项。\n"
@@ -140,6 +139,10 @@ def story_to_edit(site: Path) -> Path:
 
 def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     """Generate (or reuse) the N-alliance site and run the three builds."""
+    # Here, not at the top: the build's own process (--child) must not pay for importing
+    # the generator (and pypinyin with it), which the command line never imports.
+    from generate_site import DIRTY, ensure_site
+
     work: Path = args.work
     site = work / f"site-n{n}-s{args.seed}"
     start = time.perf_counter()
