@@ -48,6 +48,12 @@ class TemplateCache(jinja2.BytecodeCache):
     def __init__(self) -> None:
         self._store: dict[str, bytes] = {}
 
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        # What a template compiles to depends on the language too (translations folded in).
+        salt = getattr(environment, "fold_salt", "")
+        return super().get_bucket(environment, f"{name}\0{salt}", filename, source)
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key in self._store:
             bucket.bytecode_from_string(self._store[bucket.key])

@@ -14,6 +14,7 @@ with `charts`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -51,6 +52,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_/&+']*|\s+|.", re.S)
 ELLIPSIS = "…"
 
 
+@functools.cache  # a few thousand distinct characters
 def _char_em(ch: str) -> float:
     """A generous estimate of a character's advance in em (no font metrics at build time)."""
     if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
@@ -66,11 +68,16 @@ def _char_em(ch: str) -> float:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Estimated width of `text` at font size `size` (user units); errs on the wide side."""
+    return _em_width(text, bold) * size
+
+
+@functools.lru_cache(maxsize=1 << 16)  # labels are measured again and again while wrapping
+def _em_width(text: str, bold: bool) -> float:
     width = 0.0
     for ch in text:
         em = _char_em(ch)
         width += em * (1.06 if bold and em < 1 else 1.0)
-    return width * size
+    return width
 
 
 def fit_text(text: str, max_width: float, size: float, bold: bool = False) -> str:
@@ -85,6 +92,13 @@ def fit_text(text: str, max_width: float, size: float, bold: bool = False) -> st
 
 def wrap_text(text: str, max_width: float, size: float, max_lines: int = 0,
               bold: bool = False, balance: bool = False) -> list[str]:
+    """See _wrap_text; each diagram wraps every label twice and alliances share members."""
+    return list(_wrap_text(text, max_width, size, max_lines, bold, balance))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _wrap_text(text: str, max_width: float, size: float, max_lines: int = 0,
+               bold: bool = False, balance: bool = False) -> tuple[str, ...]:
     """Break `text` into lines no wider than `max_width`.
 
     Chinese may break between any two characters, but not before closing punctuation nor
@@ -107,7 +121,7 @@ def wrap_text(text: str, max_width: float, size: float, max_lines: int = 0,
         for more in lines[max_lines:]:
             rest += " " + more if rest[-1:].isascii() and more[:1].isascii() else more
         lines = [*lines[:max_lines - 1], fit_text(rest, max_width, size, bold)]
-    return lines
+    return tuple(lines)
 
 
 def _wrap(text: str, max_width: float, size: float, bold: bool) -> list[str]:
@@ -143,15 +157,23 @@ def num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_NAMES: dict[str, str] = {}  # keyword → attribute name
+_SPECIAL = re.compile(r"[&<>\"'\n\r\t]")
+
+
 def attrs(**values: object) -> str:
     """XML attributes in the given order; `class_` → class, `aria_x` → aria-x, None skipped."""
     out = []
     for key, value in values.items():
         if value is None:
             continue
-        name = key.rstrip("_").replace("_", "-")
+        name = _NAMES.get(key)
+        if name is None:
+            name = _NAMES[key] = key.rstrip("_").replace("_", "-")
         text = num(value) if isinstance(value, float) else str(value)
-        out.append(f" {name}={quoteattr(text)}")
+        # Most values are numbers and colours: nothing for quoteattr to do (it is slow).
+        out.append(f' {name}="{text}"' if _SPECIAL.search(text) is None
+                   else f" {name}={quoteattr(text)}")
     return "".join(out)
 
 

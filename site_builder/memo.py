@@ -97,16 +97,32 @@ _KEY_ONLY = frozenset({"url", "key", "slug", "record_kind", "section"})
 _VALUES = frozenset({"title", "label", "draft", "future", "file", "body_file", "body_line"})
 
 
+# What reading each attribute of an Item depends on: 0 nothing, 1 that field, 2 the record.
+_ITEM_READS: dict[str, int] = {}
+
+
+def _item_read(name: Any) -> int:
+    if name in _KEY_ONLY:
+        return 0
+    if name in _VALUES or (isinstance(name, str) and not hasattr(Item, name)):
+        return 1
+    return 2  # get(), data, body: the whole record
+
+
 def _read(obj: Any, name: Any) -> None:
-    """Record the read of `obj.name` by a template."""
-    if isinstance(obj, Item):
-        if name in _KEY_ONLY:
-            return
-        if name in _VALUES or (isinstance(name, str) and not hasattr(Item, name)):
+    """Record the read of `obj.name` by a template (a few hundred thousand a build)."""
+    kind = type(obj)
+    if kind is Item:
+        how = _ITEM_READS.get(name) if type(name) is str else None
+        if how is None:
+            how = _item_read(name)
+            if type(name) is str:
+                _ITEM_READS[name] = how
+        if how == 1:
             _current[-1].add(("f", obj.record_kind, obj.slug, name))
-            return
-        _current[-1].add(obj)  # get(), data, body: the whole record
-    elif isinstance(obj, Term):
+        elif how == 2:
+            _current[-1].add(obj)
+    elif kind is Term:
         _current[-1].add(obj)
 
 
@@ -114,12 +130,30 @@ class TrackingEnvironment(jinja2.Environment):
     """Jinja compiles `x.y` and `x['y']` to these two calls: the one place to listen.
 
     A Membership's own fields come with the list that holds it (fingerprinted); its
-    enterprise and alliance are Items, tracked when their fields are read."""
+    enterprise and alliance are Items, tracked when their fields are read.
+
+    `fold`, when set, transforms each template's tree once when it is compiled (the
+    theme's fixed translations become text); `fold_salt` names it for bytecode caches."""
+
+    fold: Any = None
+    fold_salt = ""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+        tree = super()._parse(source, name, filename)
+        return self.fold(tree) if self.fold is not None else tree
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _current:
             _read(obj, attribute)
-        return super().getattr(obj, attribute)
+        # Jinja's own, inlined: this runs for every `x.y` of every page.
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if _current:

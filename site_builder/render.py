@@ -25,7 +25,7 @@ from .charts import stats_chart_svg
 from .dates import PartialDate
 from .diagnostics import L, Report
 from .diagram import chain_svg
-from .i18n import enum_label, format_number, translate
+from .i18n import FoldTranslations, enum_label, format_number, translate
 from .images import ProcessedImages, process_images
 from .maps import (
     STATION_TYPE_NAMES,
@@ -205,6 +205,7 @@ class SiteRenderer:
             auto_reload=False,
         )
         lang = self.lang
+        env.fold, env.fold_salt = FoldTranslations(lang), f"t:{lang}"
         env.globals.update(
             chain_svg=tracked(lambda *a, **k: Markup(chain_svg(*a, **k))),
             stats_chart=tracked(lambda *a, **k: Markup(stats_chart_svg(*a, **k))),

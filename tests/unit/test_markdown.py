@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from site_builder.diagnostics import Report
-from site_builder.markdown import MarkdownRenderer
+from site_builder.markdown import MarkdownRenderer, plain_paragraphs
 
 KNOWN = frozenset({"alliances/a/", "media/p.png", "alliances/a/photo.jpg"})
 
@@ -50,3 +53,32 @@ def test_headings_get_stable_ids_and_tables_a_class() -> None:
 def test_a_memoised_render_is_identical() -> None:
     md = MarkdownRenderer(KNOWN, Report(), {})
     assert md.render("**粗体**") == md.render("**粗体**") == "<p><strong>粗体</strong></p>"
+
+
+# Pieces made only of characters the plain-text shortcut accepts, some of which still make
+# Markdown do more than paragraphs (a list from '1. ', a line break from two spaces and a
+# newline, a code block from four spaces); characters outside it are refused outright.
+_PIECES = ["链主企业", "党建联盟。", "，", "“共享”", "（示意）", "·", "—", "…", "abc", "X",
+           "0", "9", "3.5", "1. ", "2. ", "10.", " ", "  ", "    ", ".", ";", "?", "%", "'",
+           '"', "/", "\n", "\n\n", "\n\n\n", "\n "]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=10).map("".join))
+def test_plain_paragraphs_are_what_python_markdown_makes(text: str) -> None:
+    """The shortcut for plain paragraphs gives exactly Python-Markdown's HTML, or stands
+    aside (None) and lets Python-Markdown do it."""
+    fast = plain_paragraphs(text)
+    if fast is not None:
+        engine = MarkdownRenderer(frozenset())._md
+        engine.reset()
+        assert fast == engine.convert(text)
+
+
+def test_descriptions_of_plain_paragraphs_take_the_shortcut() -> None:
+    text = "晨曦智能装备是联盟的骨干企业，位于科创城。\n\n链上企业平均用工缺口缩小了33%。\n"
+    assert plain_paragraphs(text) == ("<p>晨曦智能装备是联盟的骨干企业，位于科创城。</p>\n"
+                                      "<p>链上企业平均用工缺口缩小了33%。</p>")
+    assert MarkdownRenderer(frozenset()).render(text) == plain_paragraphs(text)
+    for markdown in ("**粗体**", "1. 第一", "- 一项", "# 标题", "a  \nb", "[链接](/x/)", "a & b"):
+        assert plain_paragraphs(markdown) is None
