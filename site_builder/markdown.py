@@ -26,7 +26,7 @@ from .diagnostics import Report, closest
 from .memo import track_key
 from .model import resolve_content_path
 
-MARKDOWN_MEMO_FILE = "markdown.marshal"
+MARKDOWN_MEMO_FILE = "markdown.marshal"  # markdown-00.marshal … markdown-15.marshal
 # Part of every memo key: bump when the HTML made from the same text changes.
 MARKDOWN_VERSION = f"{md.__version__}-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-2"
 
@@ -276,34 +276,60 @@ def render_inline(renderer: Callable[..., str], text: str, **kwargs: object) -> 
 
 class MarkdownMemo(dict[str, Any]):
     """Markdown HTML by hash of (engine versions, language, page depth, folder, text), kept
-    in .cache/markdown.marshal between builds. Loaded on the first lookup only: a rebuild
-    that reuses every page never needs it."""
+    in .cache/markdown-NN.marshal between builds, in 16 shards by the key's first digit.
+    A shard is read on the first lookup of a key in it (a rebuild that reuses every page
+    reads none), and only shards that got new entries are written back (an edit writes
+    one sixteenth of 12 MB at N=300, not all of it)."""
+
+    SHARDS = 16
 
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
-        self.loaded = False
-        self.changed = False
+        self._loaded: set[int] = set()
+        self._changed: set[int] = set()
 
-    def _load(self) -> None:
-        self.loaded = True
-        for key, (html, probes) in (cachefile.load(self.path, (MARKDOWN_VERSION,)) or {}
-                                    ).items():
-            self.setdefault(key, (html, tuple(map(tuple, probes))))
+    @property
+    def changed(self) -> bool:
+        return bool(self._changed)
+
+    def _shard(self, key: str) -> int:
+        return int(key[:1] or "0", 16) % self.SHARDS if key[:1] in _HEX else 0
+
+    def _file(self, shard: int) -> Path:
+        return self.path.with_name(f"{self.path.stem}-{shard:02}{self.path.suffix}")
+
+    def _load(self, shard: int) -> None:
+        self._loaded.add(shard)
+        for key, (html, probes) in (cachefile.load(self._file(shard), (MARKDOWN_VERSION,))
+                                    or {}).items():
+            super().setdefault(key, (html, tuple(map(tuple, probes))))
+
+    def load_all(self) -> None:
+        for shard in range(self.SHARDS):
+            if shard not in self._loaded:
+                self._load(shard)
 
     def get(self, key: str, default: Any = None) -> Any:
-        if not self.loaded:
-            self._load()
+        shard = self._shard(key)
+        if shard not in self._loaded:
+            self._load(shard)
         return super().get(key, default)
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.changed = True
+        self._changed.add(self._shard(key))
         super().__setitem__(key, value)
 
     def save(self, limit: int) -> None:
-        """Write it back if it grew, keeping at most `limit` entries (the newest)."""
-        if not self.changed:
-            return
-        if not self.loaded:
-            self._load()
-        cachefile.save(self.path, (MARKDOWN_VERSION,), dict(list(self.items())[-limit:]))
+        """Write back the shards that grew, each keeping at most its share of `limit`
+        entries (the newest)."""
+        per = limit // self.SHARDS + 1
+        for shard in sorted(self._changed):
+            if shard not in self._loaded:
+                self._load(shard)
+            rows = [(k, v) for k, v in self.items() if self._shard(k) == shard]
+            cachefile.save(self._file(shard), (MARKDOWN_VERSION,), dict(rows[-per:]))
+        self._changed.clear()
+
+
+_HEX = frozenset("0123456789abcdef")

@@ -82,3 +82,26 @@ def test_descriptions_of_plain_paragraphs_take_the_shortcut() -> None:
     assert MarkdownRenderer(frozenset()).render(text) == plain_paragraphs(text)
     for markdown in ("**粗体**", "1. 第一", "- 一项", "# 标题", "a  \nb", "[链接](/x/)", "a & b"):
         assert plain_paragraphs(markdown) is None
+
+
+def test_the_markdown_memo_reads_and_writes_only_the_shards_it_needs(tmp_path) -> None:
+    from site_builder.markdown import MarkdownMemo
+
+    path = tmp_path / "markdown.marshal"
+    memo = MarkdownMemo(path)
+    for first in "0123456789abcdef":
+        memo[first + "x" * 63] = (f"<p>{first}</p>", (("alliances/a/", "alliances/a/"),))
+    memo.save(limit=1000)
+    assert len(list(tmp_path.glob("markdown-*.marshal"))) == 16
+    later = MarkdownMemo(path)
+    assert later.get("3" + "x" * 63) == ("<p>3</p>", (("alliances/a/", "alliances/a/"),))
+    assert len(later) == 1  # one shard read
+    stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("markdown-*.marshal")}
+    later["3" + "y" * 63] = ("<p>new</p>", ())
+    later.save(limit=1000)
+    changed = [p.name for p in tmp_path.glob("markdown-*.marshal")
+               if p.stat().st_mtime_ns != stamps[p.name]]
+    assert changed == ["markdown-03.marshal"]
+    again = MarkdownMemo(path)
+    again.load_all()
+    assert len(again) == 17 and again.get("3" + "y" * 63) == ("<p>new</p>", ())
