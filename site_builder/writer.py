@@ -97,7 +97,10 @@ class Stage:
         else:
             self.path.mkdir()
             if recycle and self.out_dir.is_dir() and hasattr(os, "fork"):
-                self._prefill = _copy_linked(self.out_dir, self.path)
+                try:
+                    self._prefill = _copy_linked(self.out_dir, self.path)
+                except OSError:  # no interpreter to run it: the stage is listed as it is
+                    old = self.path
         # Files the stage held before this build (relative path -> inode), once known.
         self._existing: dict[str, int] | None = None if old or self._prefill else {}
         self.written = self.unchanged = self.size = 0

@@ -190,6 +190,25 @@ def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
     assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
+def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.writer as writer
+
+    out = tmp_path / "output"
+    pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(5)]
+    write_outputs(pages, out)
+    monkeypatch.setattr(writer.sys, "executable", str(tmp_path / "no-such-python"))
+    stage = Stage(out, recycle=True)
+    try:
+        assert stage._prefill is None
+        for page in [*pages[1:], Output("new.html", b"new")]:
+            stage.add(page)
+        stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+    assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
+
+
 def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
     out = tmp_path / "output"
     _stage(out, [Output("a.html", b"A")])
