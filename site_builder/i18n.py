@@ -306,8 +306,11 @@ class FoldTranslations:
         from jinja2 import nodes
         from jinja2.visitor import NodeTransformer
 
-        if any(n.name == "t" for n in tree.find_all(nodes.Name) if n.ctx != "load"):
-            return tree
+        if any(n.name == "t" for n in tree.find_all(nodes.Name) if n.ctx != "load") or any(
+                n.target == "t" for n in tree.find_all(nodes.Import)) or any(
+                "t" in (name if isinstance(name, str) else name[-1] for name in n.names)
+                for n in tree.find_all(nodes.FromImport)):
+            return tree  # the template has a `t` of its own
         lang = self.lang
 
         class Fold(NodeTransformer):

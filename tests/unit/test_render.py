@@ -36,3 +36,33 @@ def test_pages_never_reference_a_cdn(make_site) -> None:
     for out in result.outputs:
         if out.path.endswith((".html", ".css", ".js")):
             assert b"//cdn" not in out.data and b"googleapis" not in out.data, out.path
+
+
+def test_fixed_translations_are_folded_only_where_t_is_the_theme_s() -> None:
+    import jinja2
+
+    from site_builder.i18n import FoldTranslations
+    from site_builder.memo import TrackingEnvironment
+
+    env = TrackingEnvironment(loader=jinja2.DictLoader({
+        "plain.html": "{{ t('nav.home') }}|{{ t('alliances.count', n=3) }}",
+        "own.html": "{% set t = f %}{{ t('nav.home') }}",
+        "macro.html": "{% macro m(t) %}{{ t('nav.home') }}{% endmacro %}{{ m(f) }}",
+        "unknown.html": "{{ t('no.such.key') }}",
+    }), autoescape=True)
+    env.fold = FoldTranslations("zh-CN")
+    calls: list[str] = []
+
+    def t(key: str, **kw: object) -> str:
+        calls.append(key)
+        return f"<{key}>"
+
+    def f(key: str) -> str:
+        return "own"
+
+    env.globals.update(t=t, f=f)
+    assert env.get_template("plain.html").render() == "首页|&lt;alliances.count&gt;"
+    assert calls == ["alliances.count"]  # the fixed one was folded, not called
+    assert env.get_template("own.html").render() == "own"
+    assert env.get_template("macro.html").render() == "own"
+    assert env.get_template("unknown.html").render() == "&lt;no.such.key&gt;"
