@@ -212,8 +212,9 @@ def shape(value: Any) -> Any:
     if kind is Item:
         return ("I", value.record_kind, value.slug)
     if kind is list or kind is tuple:  # mostly lists of records: those without a call
-        return [("I", v.record_kind, v.slug) if type(v) is Item else shape(v)
-                for v in value]
+        return [("I", v.record_kind, v.slug) if (t := type(v)) is Item
+                else ("M", v.enterprise.slug, v.alliance.slug, v.role, v.segment)
+                if t is Membership else shape(v) for v in value]
     if kind is dict:  # mostly a page task's values: text keys, records and lists
         return [(k if type(k) is str else shape(k),
                  ("I", v.record_kind, v.slug) if type(v) is Item else shape(v))

@@ -183,6 +183,7 @@ class SiteRenderer:
             self._related.clear()
             self._related[self._story_signature] = [None] * len(model.stories)
         self.known = self._known_paths()
+        self._crumbs: dict[str, tuple[str, str]] = {}  # section → its breadcrumb
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
         self.provider = provider
@@ -313,7 +314,10 @@ class SiteRenderer:
     def _item_task(self, item: Item, template: str, section: str, values: dict[str, Any],
                    og_type: str = "website") -> PageTask:
         description = str(item.get("summary") or item.get("description") or "")
-        crumbs = ((self._t(f"nav.{section}"), f"{section}/"), (item.label, item.url))
+        crumb = self._crumbs.get(section)
+        if crumb is None:
+            crumb = self._crumbs[section] = (self._t(f"nav.{section}"), f"{section}/")
+        crumbs = (crumb, (item.label, item.url))
         return PageTask(item.url, template, item.title, description,
                         {"item": item, **values}, section, crumbs, item, og_type)
 
