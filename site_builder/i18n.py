@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
+
 from .schema import (
     CATEGORIES,
     LISTING_KINDS,
@@ -290,37 +293,30 @@ def format_number(value: Any, lang: str) -> str:
     return str(value)
 
 
-class FoldTranslations:
+class FoldTranslations(NodeTransformer):
     """Replace `t('key')` in a parsed template by the text itself, once, when the template
     is compiled: the theme calls t() fifty times a page (a million calls at N=300, each
     through Jinja's call machinery) for words that depend only on the language.
 
     Only a call with one literal key of the catalogue and nothing else is folded (anything
     else, an unknown key too, stays a call and behaves as before), and nothing is folded in
-    a template that assigns a name `t` of its own."""
+    a template that has a `t` of its own (assigned, a macro parameter, imported)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
 
-    def __call__(self, tree: Any) -> Any:
-        from jinja2 import nodes
-        from jinja2.visitor import NodeTransformer
-
+    def __call__(self, tree: nodes.Template) -> nodes.Template:
         if any(n.name == "t" for n in tree.find_all(nodes.Name) if n.ctx != "load") or any(
                 n.target == "t" for n in tree.find_all(nodes.Import)) or any(
                 "t" in (name if isinstance(name, str) else name[-1] for name in n.names)
                 for n in tree.find_all(nodes.FromImport)):
-            return tree  # the template has a `t` of its own
-        lang = self.lang
+            return tree
+        return self.visit(tree)
 
-        class Fold(NodeTransformer):
-            def visit_Call(self, node: nodes.Call) -> nodes.Node:
-                if (isinstance(node.node, nodes.Name) and node.node.name == "t"
-                        and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
-                        and node.args[0].value in STRINGS and not node.kwargs
-                        and node.dyn_args is None and node.dyn_kwargs is None):
-                    return nodes.Const(translate(node.args[0].value, lang),
-                                       lineno=node.lineno)
-                return self.generic_visit(node)
-
-        return Fold().visit(tree)
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        if (isinstance(node.node, nodes.Name) and node.node.name == "t"
+                and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
+                and node.args[0].value in STRINGS and not node.kwargs
+                and node.dyn_args is None and node.dyn_kwargs is None):
+            return nodes.Const(translate(node.args[0].value, self.lang), lineno=node.lineno)
+        return self.generic_visit(node)

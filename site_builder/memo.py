@@ -17,6 +17,7 @@ reported again by every build.
 from __future__ import annotations
 
 import abc
+import functools
 import hashlib
 import marshal
 import os
@@ -378,6 +379,7 @@ def source_signature(item: Item) -> str:
                                          digest_size=16).hexdigest()
 
 
+@functools.cache
 def _code_stamp() -> str:
     from . import dates, model, schema, sources
 
@@ -388,17 +390,12 @@ def _code_stamp() -> str:
     return stamp.hexdigest()
 
 
-_CODE: list[str] = []
-
-
 def world_signature(model: Model) -> str:
     """Everything besides a record's own files that decides what it is once linked: which
     records are published (references to the others are dropped), which files exist
     (images), today (stories from the future), and the code that validates and links.
     While it stays the same, a record with the same source_signature has the same digests."""
-    if not _CODE:
-        _CODE.append(_code_stamp())
-    return digest((_CODE[0], sorted(model.index), sorted(a.path for a in model.assets),
+    return digest((_code_stamp(), sorted(model.index), sorted(a.path for a in model.assets),
                    str(model.config.today), str(model.content_dir)))
 
 
