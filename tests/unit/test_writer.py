@@ -190,6 +190,27 @@ def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
     assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
+def test_an_aborted_build_stops_the_whole_copier(tmp_path: Path) -> None:
+    import time
+
+    out = tmp_path / "output"
+    write_outputs([Output(f"p/{i}/index.html", b"x") for i in range(3000)], out)
+    stage = Stage(out, recycle=True)
+    assert stage._prefill is not None
+    group = stage._prefill.pid
+    assert os.getpgid(group) == group  # a group of its own, with the process it forks
+    stage.abort()  # at once: the copier (both of its processes) is still at work
+    deadline = time.monotonic() + 1
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            break  # no process of the group is left
+        assert time.monotonic() < deadline, "a copier process outlived the build"
+        time.sleep(0.02)
+    assert _tree(out) == {f"p/{i}/index.html": b"x" for i in range(3000)}
+
+
 def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import site_builder.writer as writer
