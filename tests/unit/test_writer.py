@@ -80,7 +80,11 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _stage(out: Path, items: list[Output]) -> None:
-    stage = Stage(out, recycle=True)
+    _finish(Stage(out, recycle=True), items)
+
+
+def _finish(stage: Stage, items: list[Output]) -> None:
+    """Stage `items` and commit (or, on a failure, abort)."""
     try:
         for item in items:
             stage.add(item)
@@ -177,16 +181,10 @@ def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
         "    os.link(os.fsencode(s) + b'/' + rel + name, os.fsencode(t) + b'/' + rel + name)\n"
         "sys.exit(1)\n"))
     stage = Stage(out, recycle=True)
-    try:
-        listed = dict(stage._before())
-        listed.pop(COPY_LIST, None)
-        assert sorted(listed) == ["p/0/index.html", "p/1/index.html"]
-        for page in pages[1:]:
-            stage.add(page)
-        stage.add(Output("new.html", b"new"))
-        stage.commit(defer_cleanup=True)
-    finally:
-        stage.abort()
+    listed = dict(stage._before())
+    listed.pop(COPY_LIST, None)
+    assert sorted(listed) == ["p/0/index.html", "p/1/index.html"]
+    _finish(stage, [*pages[1:], Output("new.html", b"new")])
     assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
@@ -220,13 +218,8 @@ def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
     write_outputs(pages, out)
     monkeypatch.setattr(writer.sys, "executable", str(tmp_path / "no-such-python"))
     stage = Stage(out, recycle=True)
-    try:
-        assert stage._prefill is None
-        for page in [*pages[1:], Output("new.html", b"new")]:
-            stage.add(page)
-        stage.commit(defer_cleanup=True)
-    finally:
-        stage.abort()
+    assert stage._prefill is None
+    _finish(stage, [*pages[1:], Output("new.html", b"new")])
     assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
