@@ -1,72 +1,152 @@
-// Site search on the static host: Pagefind's JS API, names first, then full text.
-// No framework, no CDN. site_builder/search.py builds the index this script reads:
-// every Chinese character is a word of its own, and names also come as pair tokens.
+// Site search on the static host, over the index that site_builder/search.py writes to
+// search-index/: pages listed under each character and pair of characters of their text
+// (and, marked "#", of their names). No framework, no CDN, nothing to compile.
 
+const FORMAT = 1; // of the index files (search.py's FORMAT)
 const PAGE = 20; // results shown at once; "more" shows the next ones
-const MARK = "zq"; // name tokens, as search.py writes them
-const KIND = "zx"; // the kind word of every page: zxalliance, zxstation…
-const LIMIT = 26 ** 4;
-// Ideographs, the same ranges as search.py's _HAN.
-const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
-const HAN_EDGE = new RegExp(`(?=[${HAN}])|(?<=[${HAN}])`, "gu");
-const HAS_HAN = new RegExp(`[${HAN}]`, "u");
-const ZWSP = /\u200b/g; // the indexer's word breaks: never shown
+const MARK = "#"; // before a name term
+const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
+const EMPTY = new Uint32Array(0);
 
-// NFKC, lower case, letters and digits only: exactly search.py's normalize().
+// NFKC, lower case, letters and digits only: search.py's normalize(), for names.
 export function normalize(text) {
-  let out = "";
-  for (const ch of text.normalize("NFKC").toLowerCase()) {
-    if (/[\p{L}\p{N}]/u.test(ch) && ch.codePointAt(0) < LIMIT) out += ch;
+  return text.normalize("NFKC").toLowerCase().replace(NOT_ALNUM, "");
+}
+
+// The same with a space for each run of other characters: search.py's fold(), for text.
+export function fold(text) {
+  return text.normalize("NFKC").toLowerCase().replace(NOT_ALNUM, " ");
+}
+
+function pick(run, mark) {
+  const chars = [...run];
+  if (chars.length === 1) return [mark + run];
+  return chars.slice(1).map((c, i) => mark + chars[i] + c);
+}
+
+// The terms of one word of the query, for its text and for names: search.py's query_terms.
+export function queryTerms(word) {
+  const text = fold(word).split(" ").filter(Boolean).flatMap((run) => pick(run, ""));
+  const name = normalize(word);
+  return [text, name ? pick(name, MARK) : []];
+}
+
+// FNV-1a (32 bits) of the term's UTF-8, modulo the shard count: search.py's shard_of.
+export function shardOf(term, shards) {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(term)) {
+    h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+// The ids in every one of the sorted lists, in order.
+function intersect(lists) {
+  if (!lists.length) return EMPTY;
+  const sorted = [...lists].sort((a, b) => a.length - b.length);
+  let out = Array.from(sorted[0]);
+  for (const other of sorted.slice(1)) {
+    const next = [];
+    let j = 0;
+    for (const id of out) {
+      while (j < other.length && other[j] < id) j++;
+      if (j < other.length && other[j] === id) next.push(id);
+    }
+    out = next;
   }
   return out;
 }
 
-function unit(ch) {
-  let n = ch.codePointAt(0);
-  let out = "";
-  for (let i = 0; i < 4; i++) {
-    out = String.fromCharCode(97 + (n % 26)) + out;
-    n = Math.floor(n / 26);
+class Index {
+  constructor(base) {
+    this.base = base;
+    this.shards = new Map();
+    this.records = new Map();
+    this.meta = fetch(new URL("meta.json", base)).then((r) => r.json()).then((meta) => {
+      if (meta.format !== FORMAT) throw new Error(`search index format ${meta.format}`);
+      return meta;
+    });
   }
-  return out;
+
+  async shard(n) {
+    if (!this.shards.has(n)) {
+      const name = `t/${n.toString(16).padStart(3, "0")}.bin`;
+      this.shards.set(n, Promise.all([this.meta, fetch(new URL(name, this.base))])
+        .then(async ([meta, r]) => {
+          if (!r.ok) throw new Error(`${name}: ${r.status}`);
+          const buf = await r.arrayBuffer();
+          const size = new DataView(buf).getUint32(0, true);
+          const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, size)));
+          const Ids = meta.width === 2 ? Uint16Array : Uint32Array;
+          const ids = new Ids(buf, 4 + size);
+          const terms = new Map();
+          let at = 0;
+          for (const [term, count] of header) {
+            terms.set(term, ids.subarray(at, at + count));
+            at += count;
+          }
+          return terms;
+        }));
+    }
+    return this.shards.get(n);
+  }
+
+  async postings(term) {
+    const meta = await this.meta;
+    return (await this.shard(shardOf(term, meta.shards))).get(term) || EMPTY;
+  }
+
+  // The ids of the pages listed under every term (none when there is no term).
+  async all(terms) {
+    if (!terms.length) return [];
+    return intersect(await Promise.all(terms.map((t) => this.postings(t))));
+  }
+
+  record(id) {
+    if (!this.records.has(id)) {
+      this.records.set(id, fetch(new URL(`r/${id}.json`, this.base)).then((r) => r.json()));
+    }
+    return this.records.get(id);
+  }
 }
 
-// The Pagefind query that finds every name containing `query` (search.py's query_tokens):
-// its character pairs as an exact phrase; one character is a prefix of the name tokens.
-export function nameQuery(query) {
-  const units = [...normalize(query)].map(unit);
-  if (units.length === 0) return "";
-  if (units.length === 1) return MARK + units[0];
-  const pairs = units.slice(1).map((u, i) => MARK + units[i] + u);
-  return `"${pairs.join(" ")}"`;
-}
-
-// The full-text query for one word of the reader's: its characters apart, as a phrase,
-// because the index holds each character as a word (Pagefind would split 党建 as 党|建
-// and then look for words that merely start with each).
-export function textQuery(word) {
-  const spaced = word.normalize("NFKC").replace(HAN_EDGE, " ").replace(/\s+/g, " ").trim();
-  return HAS_HAN.test(spaced) && spaced.includes(" ") ? `"${spaced}"` : spaced;
-}
-
-// Pagefind's excerpt is escaped text with <mark> around each matched word: keep only
-// those two, and join the marks of neighbouring characters into one.
-function excerptNodes(html) {
-  const tpl = document.createElement("template");
-  tpl.innerHTML = html;
-  const frag = document.createDocumentFragment();
-  for (const node of tpl.content.childNodes) {
-    const text = node.textContent.replace(ZWSP, "");
-    if (node.nodeName !== "MARK") {
-      if (text) frag.append(text);
-    } else if (frag.lastChild?.nodeName === "MARK") {
-      frag.lastChild.textContent += text;
-    } else {
-      const mark = document.createElement("mark");
-      mark.textContent = text;
-      frag.append(mark);
+// The text around the first match, as nodes, with <mark> around every match in it.
+function excerptNodes(text, runs, size = 110) {
+  // Fold character by character, remembering where each folded character came from.
+  let folded = "";
+  const from = [];
+  let i = 0;
+  for (const ch of text) {
+    for (const c of fold(ch)) {
+      if (c === " " && folded.endsWith(" ")) continue;
+      folded += c;
+      for (let k = 0; k < c.length; k++) from.push([i, i + ch.length]);
+    }
+    i += ch.length;
+  }
+  const marks = [];
+  for (const run of runs) {
+    for (let at = folded.indexOf(run); at >= 0; at = folded.indexOf(run, at + run.length)) {
+      marks.push([from[at][0], from[at + run.length - 1][1]]);
     }
   }
+  marks.sort((a, b) => a[0] - b[0]);
+  const first = marks.length ? marks[0][0] : 0;
+  const start = Math.max(0, first - Math.floor(size / 3));
+  const end = Math.min(text.length, start + size);
+  const frag = document.createDocumentFragment();
+  if (start > 0) frag.append("…");
+  let pos = start;
+  for (const [a, b] of marks) {
+    if (a < pos || b > end) continue;
+    frag.append(text.slice(pos, a));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(a, b);
+    frag.append(mark);
+    pos = b;
+  }
+  frag.append(text.slice(pos, end));
+  if (end < text.length) frag.append("…");
   return frag;
 }
 
@@ -82,22 +162,17 @@ function setup(form) {
   const more = document.getElementById("search-more");
   const labels = JSON.parse(form.dataset.labels);
   const root = form.dataset.root;
-  let engine = null;
-  const kindIds = new Map();
-  let hits = [];
+  let index = null;
+  let query = { q: "", words: [] };
+  let hits = []; // {id, name}: candidates until shown, then checked against the record
   let shown = 0;
   let serial = 0;
   let timer = 0;
 
-  // Imported on first use, relative to the page: the site may live under any sub-path.
-  async function pagefind() {
-    if (!engine) {
-      engine = import(new URL(form.dataset.pagefind, document.baseURI).href).then(async (pf) => {
-        await pf.options({ baseUrl: "/" }); // result URLs as indexed: "/alliances/x/"
-        return pf;
-      });
-    }
-    return engine;
+  // Relative to the page: the site may live under any sub-path.
+  function engine() {
+    if (!index) index = new Index(new URL(form.dataset.index, document.baseURI));
+    return index;
   }
 
   function kinds() {
@@ -112,24 +187,8 @@ function setup(form) {
     history.replaceState(null, "", search ? `?${search}` : location.pathname);
   }
 
-  // The ids of the pages of these kinds: one search for each kind's word, kept.
-  async function ofKinds(pf, ks) {
-    const sets = await Promise.all(ks.map((k) => {
-      if (!kindIds.has(k)) {
-        kindIds.set(k, pf.search(KIND + k).then((s) => new Set(s.results.map((r) => r.id))));
-      }
-      return kindIds.get(k);
-    }));
-    return new Set(sets.flatMap((set) => [...set]));
-  }
-
-  // The results that every query found, in the order of the first query's.
-  async function every(pf, queries, options) {
-    if (!queries.length) return [];
-    const found = await Promise.all(queries.map((q) => pf.search(q, options)));
-    const [first, ...rest] = found.map((f) => f.results);
-    const sets = rest.map((r) => new Set(r.map((x) => x.id)));
-    return first.filter((r) => sets.every((set) => set.has(r.id)));
+  function announce(q) {
+    status.textContent = format(hits.length ? labels.found : labels.none, { n: hits.length, q });
   }
 
   async function run() {
@@ -146,64 +205,82 @@ function setup(form) {
     }
     status.textContent = labels.searching;
     // Each word of the query must match (AND); a word of punctuation alone is dropped.
-    const words = q.split(/\s+/).filter((w) => normalize(w));
-    let names, text;
+    const words = q.split(/\s+/).filter((w) => normalize(w)).map((w) => {
+      const [text, name] = queryTerms(w);
+      return { text, name, runs: fold(w).split(" ").filter(Boolean), whole: normalize(w) };
+    });
+    let names, text, meta;
     try {
-      const pf = await pagefind();
-      const [allowed, n, t] = await Promise.all([
-        ks.length ? ofKinds(pf, ks) : null,
-        every(pf, words.map(nameQuery), { sort: { name: "asc" } }),
-        every(pf, words.map(textQuery), {}),
+      const ix = engine();
+      [meta, names, text] = await Promise.all([
+        ix.meta,
+        ix.all(words.flatMap((w) => w.name)),
+        ix.all(words.flatMap((w) => w.text)),
       ]);
-      [names, text] = allowed ? [n, t].map((rs) => rs.filter((r) => allowed.has(r.id))) : [n, t];
     } catch (err) {
       if (mine === serial) status.textContent = labels.error;
       throw err;
     }
     if (mine !== serial) return; // a newer query has started
-    // One entry per page: name matches first (search.py ranks them), then the full text.
-    const byId = new Map();
-    for (const r of names) byId.set(r.id, { name: r, text: null });
-    for (const r of text) {
-      const hit = byId.get(r.id);
-      if (hit) hit.text = r;
-      else byId.set(r.id, { name: null, text: r });
-    }
-    hits = [...byId.values()];
+    const ranges = ks.map((k) => meta.kinds[k] || [0, 0]);
+    const allowed = (id) => !ranges.length || ranges.some(([lo, hi]) => id >= lo && id < hi);
+    // Name matches first (ids are in their order: alliances first), then the full text.
+    const named = new Set(names);
+    hits = [...names.filter(allowed).map((id) => ({ id, name: true })),
+            ...text.filter((id) => allowed(id) && !named.has(id)).map((id) => ({ id, name: false }))];
+    query = { q, words };
     shown = 0;
     list.replaceChildren();
     await showMore(mine, false);
-    if (mine !== serial) return;
-    status.textContent = format(hits.length ? labels.found : labels.none,
-                                { n: hits.length, q });
+  }
+
+  // Whether the page really holds the query: in its names, or else in its text.
+  function check(record, hit) {
+    const inName = query.words.every((w) => record.names.some((n) => n.includes(w.whole)));
+    if (inName) return "name";
+    const text = fold(record.text);
+    return query.words.every((w) => w.runs.every((r) => text.includes(r))) ? "text" : null;
   }
 
   async function showMore(mine, focus) {
-    const batch = hits.slice(shown, shown + PAGE);
-    const data = await Promise.all(batch.map((h) => (h.text || h.name).data()));
-    if (mine !== serial) return;
-    const items = batch.map((h, i) => row(data[i], h));
+    const items = [];
+    const ix = engine();
+    while (items.length < PAGE && shown < hits.length) {
+      const batch = hits.slice(shown, shown + PAGE - items.length);
+      const records = await Promise.all(batch.map((h) => ix.record(h.id)));
+      if (mine !== serial) return;
+      const kept = [];
+      batch.forEach((hit, i) => {
+        const how = check(records[i], hit);
+        if (how) {
+          kept.push(hit);
+          items.push(row(records[i], how));
+        }
+      });
+      // A page listed under every pair of the query but without the query itself.
+      hits.splice(shown, batch.length, ...kept);
+      shown += kept.length;
+    }
     list.append(...items);
-    shown += batch.length;
     more.hidden = shown >= hits.length;
+    announce(query.q);
     if (focus && items.length) items[0].querySelector("a").focus();
   }
 
-  function row(data, hit) {
+  function row(record, how) {
     const li = document.createElement("li");
     li.className = "search-result";
-    const kind = data.meta.kind || "";
-    li.dataset.kind = kind;
+    li.dataset.kind = record.kind;
     const head = document.createElement("p");
     head.className = "search-result-head";
     const badge = document.createElement("span");
-    badge.className = `badge search-kind kind-${kind}`;
-    badge.textContent = labels.kinds[kind] || kind;
+    badge.className = `badge search-kind kind-${record.kind}`;
+    badge.textContent = labels.kinds[record.kind] || record.kind;
     const link = document.createElement("a");
-    link.href = root + data.url.replace(/^\//, "");
-    link.textContent = (data.meta.title || data.url).replace(ZWSP, "");
+    link.href = root + record.url;
+    link.textContent = record.title || record.url;
     head.append(badge, " ", link);
-    if (hit.name) {
+    if (how === "name") {
       const tag = document.createElement("span");
       tag.className = "muted search-name-match";
       tag.textContent = labels.name;
@@ -211,8 +288,10 @@ function setup(form) {
     }
     const text = document.createElement("p");
     text.className = "search-excerpt";
-    if (hit.text) text.append(excerptNodes(data.excerpt));
-    else text.textContent = (data.meta.summary || "").replace(ZWSP, "");
+    const runs = query.words.flatMap((w) => w.runs);
+    const inText = how === "text" || runs.every((r) => fold(record.text).includes(r));
+    if (inText) text.append(excerptNodes(record.text, runs));
+    else text.textContent = record.summary;
     li.append(head, text);
     return li;
   }

@@ -1,21 +1,16 @@
-"""Search benchmark: index time, index size and the bytes of a first query, demo and large.
+"""Search benchmark: index time, update time, index size and the bytes of a first query.
 
     python benchmarks/bench_search.py                   # the demo and N = 170 (≈ 10,000 pages)
     python benchmarks/bench_search.py --alliances 30    # another generated size
-    python benchmarks/bench_search.py --plain           # also plain Pagefind, for comparison
     python benchmarks/bench_search.py --no-browser      # sizes and times only
 
 For each site: build it in memory (not timed here; see bench_build.py), index it with
-site_builder.search.search_outputs() twice (the two bundles must be byte-identical), and
-report the time, the bundle's size (engine: pagefind.js, worker and wasm; index: meta, word
-index chunks, filters and fragments) and, in headless Chromium with every request off
-localhost blocked, the bytes a first query transfers: the engine, the index chunks it
-needs and the first 20 results' fragments, exactly what assets/search.js loads (a small
-harness page imports its query functions). The search page itself (HTML, CSS, search.js)
-adds about 35 KB; tests/browser/test_search.py measures the whole page on the demo.
-
-`--plain` also indexes the pages as plain Pagefind would (no character splitting, no name
-tokens) to show what the two changes cost in size.
+site_builder.search.search_outputs() twice (the two indexes must be byte-identical), write
+it, then time the update after one story's text changed (SearchMemo: only the files that
+change are made) and check it against indexing from scratch. Then report the index's size
+(meta, term shards, records) and, in headless Chromium with every request off localhost
+blocked, what the real search page transfers for a first query: the page and its assets,
+the shards of the query's terms, and the records of the first 20 results.
 """
 
 from __future__ import annotations
@@ -49,47 +44,22 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 QUERIES = ("张家港", "芯", "党建", "供需对接", "新能源汽车", "产业链党建联盟")
-ENGINE = ("pagefind.js", "pagefind-worker.js", ".pagefind")
-
-# The harness: what search.js does for a first query (names, full text, 20 fragments).
-HARNESS = """<!doctype html><html lang="zh-CN"><body><script type="module">
-import { nameQuery, normalize, textQuery } from "./assets/search.js";
-const pf = await import("./pagefind/pagefind.js");
-await pf.options({ baseUrl: "/" });
-const q = new URLSearchParams(location.search).get("q");
-const words = q.split(/\\s+/).filter((w) => normalize(w));
-async function every(queries, options) {
-  const found = await Promise.all(queries.map((x) => pf.search(x, options)));
-  const [first, ...rest] = found.map((f) => f.results);
-  const sets = rest.map((r) => new Set(r.map((x) => x.id)));
-  return first.filter((r) => sets.every((s) => s.has(r.id)));
-}
-const [names, text] = await Promise.all([
-  every(words.map(nameQuery), { sort: { name: "asc" } }), every(words.map(textQuery), {})]);
-const hits = new Map();
-for (const r of [...names, ...text]) if (!hits.has(r.id)) hits.set(r.id, r);
-await Promise.all([...hits.values()].slice(0, 20).map((r) => r.data()));
-window.done = { names: names.length, results: hits.size };
-</script></body></html>"""
 
 
 def kb(n: float) -> str:
     return f"{n / 1024:,.0f} KB"
 
 
-def measure_bundle(outputs: Sequence[Output]) -> dict[str, Any]:
-    files = [o for o in outputs if o.path.startswith("pagefind/")]
-    engine = sum(len(o.data) for o in files if o.path.endswith(ENGINE))
-    fragments = [len(o.data) for o in files if "/fragment/" in o.path]
+def measure_index(outputs: Sequence[Output]) -> dict[str, Any]:
+    files = [o for o in outputs if o.path.startswith(search.INDEX_DIR)]
+    records = [len(o.data) for o in files if "/r/" in o.path]
     return {
         "files": len(files),
-        "bundle": sum(len(o.data) for o in files),
-        "engine": engine,
-        "index": sum(len(o.data) for o in files) - engine,
-        "word index": sum(len(o.data) for o in files if "/index/" in o.path),
-        "fragments": sum(fragments),
-        "fragment avg": sum(fragments) / max(1, len(fragments)),
-        "meta": sum(len(o.data) for o in files if o.path.endswith(".pf_meta")),
+        "index": sum(len(o.data) for o in files),
+        "shards": sum(len(o.data) for o in files if "/t/" in o.path),
+        "shard count": sum("/t/" in o.path for o in files),
+        "records": sum(records),
+        "record avg": sum(records) / max(1, len(records)),
     }
 
 
@@ -119,7 +89,6 @@ def first_queries(folder: Path, queries: Sequence[str]) -> list[dict[str, Any]]:
     """Bytes of response bodies for each query in a fresh browser context (empty cache)."""
     from playwright.sync_api import sync_playwright
 
-    (folder / "search-bench.html").write_text(HARNESS, encoding="utf-8")
     rows = []
     with serve(folder) as (url, sent), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -130,22 +99,31 @@ def first_queries(folder: Path, queries: Sequence[str]) -> list[dict[str, Any]]:
                        else r.abort())
             sent.clear()
             start = time.perf_counter()
-            page.goto(f"{url}search-bench.html?q={query}")
-            page.wait_for_function("window.done", timeout=120_000)
+            page.goto(f"{url}search/?q={query}")
+            page.wait_for_function("document.getElementById('search-status').textContent"
+                                   ".match(/\\d|没有/)", timeout=120_000)
+            page.wait_for_load_state("networkidle")
             seconds = time.perf_counter() - start
-            done = page.evaluate("window.done")
+            status = page.locator("#search-status").inner_text()
             context.close()
-            body = {path: n for path, n in sent}
-            rows.append({"query": query, **done, "seconds": seconds,
+            body = {path.split("?")[0]: n for path, n in sent}
+            rows.append({"query": query, "status": status, "seconds": seconds,
                          "bytes": sum(body.values()),
-                         "index": sum(n for path, n in body.items() if "/index/" in path),
-                         "fragments": sum(n for path, n in body.items()
-                                          if "/fragment/" in path)})
+                         "shards": sum(n for path, n in body.items() if "/t/" in path),
+                         "records": sum(n for path, n in body.items() if "/r/" in path)})
         browser.close()
     return rows
 
 
-def bench(name: str, site: Path, work: Path, browser: bool, plain: bool) -> None:
+def edited(outputs: Sequence[Output], pages: Sequence[search.SearchPage]) -> list[Output]:
+    """The outputs after one story's text changed (a sentence added to its <main>)."""
+    story = next(p for p in pages if p.kind == "story")
+    html = story.output.data.replace(b"</main>", "<p>链上企业新增三项攻关成果。</p></main>"
+                                     .encode(), 1)
+    return [Output(o.path, html) if o is story.output else o for o in outputs]
+
+
+def bench(name: str, site: Path, work: Path, browser: bool) -> None:
     print(f"\n## {name}: {site}")
     start = time.perf_counter()
     result = run(BuildOptions(site_dir=site, output_dir=work / "unused",
@@ -155,44 +133,42 @@ def bench(name: str, site: Path, work: Path, browser: bool, plain: bool) -> None
     outputs = list(result.outputs)
     pages = search.search_pages(outputs, result.model)
 
-    times, bundles = [], []
+    times, indexes = [], []
     for _ in range(2):
         start = time.perf_counter()
-        bundles.append(search.search_outputs(outputs, result.model))
+        indexes.append(search.search_outputs(outputs, result.model))
         times.append(time.perf_counter() - start)
-    same = bundles[0] == bundles[1]
-    figures = measure_bundle(bundles[0])
+    same = indexes[0] == indexes[1]
+    figures = measure_index(indexes[0])
     print(f"indexed {len(pages)} pages in {min(times):.2f} s "
-          f"({1000 * min(times) / max(1, len(pages)):.1f} ms/page); two runs identical: {same}")
-    print(f"bundle {kb(figures['bundle'])} in {figures['files']} files: engine "
-          f"{kb(figures['engine'])}, index {kb(figures['index'])} (word index "
-          f"{kb(figures['word index'])}, fragments {kb(figures['fragments'])}, avg "
-          f"{figures['fragment avg']:.0f} B, meta {kb(figures['meta'])})")
-    if plain:
-        split, tokens = search.split_han, search.name_tokens
-        search.split_han, search.name_tokens = (lambda html: html), (lambda names: "")
-        try:
-            start = time.perf_counter()
-            plain_figures = measure_bundle(search.search_outputs(outputs, result.model))
-            seconds = time.perf_counter() - start
-        finally:
-            search.split_han, search.name_tokens = split, tokens
-        print(f"plain Pagefind: {seconds:.2f} s, index {kb(plain_figures['index'])} (word "
-              f"index {kb(plain_figures['word index'])}, fragments "
-              f"{kb(plain_figures['fragments'])})")
-    if not same:
-        print("NOT DETERMINISTIC: the two bundles differ")
+          f"({1000 * min(times) / max(1, len(pages)):.2f} ms/page); two runs identical: {same}")
+    print(f"index {kb(figures['index'])} in {figures['files']} files: "
+          f"{figures['shard count']} shards {kb(figures['shards'])}, records "
+          f"{kb(figures['records'])} (avg {figures['record avg']:.0f} B)")
+    folder = work / f"site-{name}"
+    shutil.rmtree(folder, ignore_errors=True)
+    write_outputs(outputs + indexes[0], folder)
+    memo = search.SearchMemo(work / f"search-{name}.marshal", folder.absolute())
+    kept = [Output(o.path, None, origin=str(folder / o.path)) for o in outputs]
+    search.search_outputs(kept, result.model, memo)
+    memo.commit(indexes[0])
+    changed = edited(kept, search.search_pages(kept, result.model))
+    memo = search.SearchMemo(memo.file, folder.absolute())
+    start = time.perf_counter()
+    updated = search.search_outputs(changed, result.model, memo)
+    seconds = time.perf_counter() - start
+    made = [o.path for o in updated if o.origin is None]
+    exact = updated == search.search_outputs(changed, result.model)
+    print(f"update after one story's text changed: {seconds:.3f} s, {len(made)} files made "
+          f"anew; identical to indexing from scratch: {exact}")
+    if not (same and exact):
+        print("NOT DETERMINISTIC: the indexes differ")
     if browser:
-        folder = work / f"site-{name}"
-        shutil.rmtree(folder, ignore_errors=True)
-        write_outputs(outputs + bundles[0], folder)
-        print(f"{'query':<14} {'results':>7} {'names':>5} {'total':>9} {'index':>9} "
-              f"{'20 frags':>9} {'time':>6}")
+        print(f"{'query':<14} {'total':>9} {'shards':>9} {'records':>9} {'time':>6}  status")
         for row in first_queries(folder, QUERIES):
-            print(f"{row['query']:<14} {row['results']:>7} {row['names']:>5} "
-                  f"{kb(row['bytes']):>9} {kb(row['index']):>9} {kb(row['fragments']):>9} "
-                  f"{row['seconds']:>5.1f}s")
-        shutil.rmtree(folder, ignore_errors=True)
+            print(f"{row['query']:<14} {kb(row['bytes']):>9} {kb(row['shards']):>9} "
+                  f"{kb(row['records']):>9} {row['seconds']:>5.1f}s  {row['status']}")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -203,17 +179,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "site-builder-bench")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium figures")
-    parser.add_argument("--plain", action="store_true", help="also index as plain Pagefind")
     args = parser.parse_args(argv)
     browser = not args.no_browser and Path(CHROMIUM).exists()
     if not args.no_browser and not browser:
         print(f"{CHROMIUM} not found: sizes and times only")
     args.work.mkdir(parents=True, exist_ok=True)
-    bench("demo", REPO, args.work, browser, args.plain)
+    bench("demo", REPO, args.work, browser)
     if args.alliances:
         site = args.work / f"site-n{args.alliances}-s{args.seed}"
         ensure_site(site, args.alliances, args.seed, log=print)
-        bench(f"n{args.alliances}", site, args.work, browser, args.plain)
+        bench(f"n{args.alliances}", site, args.work, browser)
     return 0
 
 

@@ -21,7 +21,7 @@ import jinja2.bccache
 
 from . import cachefile, terms
 from .config import BuildOptions, SiteConfig, make_config
-from .diagnostics import L, Report
+from .diagnostics import Report
 from .linkcheck import check_links
 from .maps import provider_for
 from .markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
@@ -29,7 +29,7 @@ from .memo import DiskStore, MemoryStore, PageStore
 from .model import Model, link_model
 from .render import Output, find_theme, render_site
 from .schema import Validated, validate_doc
-from .search import SEARCH_MEMO_FILE, SearchError, SearchMemo, search_outputs
+from .search import SEARCH_MEMO_FILE, SearchMemo, search_outputs
 from .sources import (
     DOC_MEMO_FILE,
     DocMemo,
@@ -258,14 +258,10 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         # minute for 10,000 pages, and editors preview pages, not search results.
         if write and options.search and not options.preview and not report.has_errors:
             with timings.stage("search"):
-                try:
-                    if doc_file is not None:
-                        search_memo = SearchMemo(
-                            options.site_dir / ".cache" / SEARCH_MEMO_FILE,
-                            options.out_dir.absolute())
-                    outputs.extend(search_outputs(outputs, model, search_memo))
-                except SearchError as exc:  # the Pagefind binary is missing or broken
-                    report.emit("search-index", None, problem=L(str(exc), str(exc)))
+                if doc_file is not None:
+                    search_memo = SearchMemo(options.site_dir / ".cache" / SEARCH_MEMO_FILE,
+                                             options.out_dir.absolute())
+                outputs.extend(search_outputs(outputs, model, search_memo))
     if write and not report.has_errors:
         with timings.stage("write"):
             if stage is not None:

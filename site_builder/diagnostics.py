@@ -413,14 +413,6 @@ CATALOGUE: dict[str, Message] = {
         "Maps published in China must show the base map's review number (审图号): copy the "
         "provider's current number into map.review_number.",
     ),
-    "search-index": Message(
-        E,
-        "站内搜索的索引没能生成：{problem}",
-        "The search index could not be built: {problem}",
-        "重新安装：pip install --force-reinstall site-builder（搜索需要随安装一起下载的 Pagefind 程序）。",
-        "Reinstall the package: pip install --force-reinstall site-builder (search needs the "
-        "Pagefind program that comes with it).",
-    ),
     "vendor-integrity": Message(
         E,
         "地图组件文件缺失或校验不符：{problem}",

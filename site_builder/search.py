@@ -1,378 +1,488 @@
-"""Search: a static Pagefind index of the item pages, built in memory from rendered HTML.
+"""Search: a static index of the item pages, made from their rendered HTML.
 
-    outputs ──(HTML of alliances, enterprises, stories, stations, listings)──▶ Pagefind
-            ◀── Output('pagefind/…', bytes) ──
+    outputs ──(HTML of alliances, enterprises, stories, stations, listings)──▶ records
+    records ──(every character and every pair of neighbouring characters)──▶ postings
+            ◀── Output('search-index/…', bytes) ──
 
-Pagefind's extended build segments Chinese with jieba when it indexes, but pagefind.js
-segments the *query* with the browser's Intl.Segmenter (ICU), and the two disagree: ICU
-reads 张家港 as 张|家|港 and 党建 as 党|建 where jieba keeps 张家港市 and 党建 whole, so on
-the demo a plain Pagefind index misses 26 % of the pages that contain one of 23 typical
-queries (all 22 for 雨花, 66 of 95 for 党建). Two changes make a query find what it should:
+Chinese has no spaces, and no word segmenter agrees with every reader (jieba keeps 张家港市
+whole, the browser's ICU splits 张家港 as 张|家|港), so the index holds no words: each page
+is listed under every character of its text and every pair of neighbouring characters. A
+query is looked up by its pairs (a one-character query by itself), and the pages listed
+under all of them are checked against their text when they are shown. This finds exactly
+the pages whose text contains the query, whatever its length, with no dictionary.
 
-- Full text: every Chinese character is indexed as a word of its own (a zero-width space
-  on each side, invisible in excerpts), and search.js asks for the query's characters as
-  an exact phrase, which matches exactly the pages that contain the query.
-- Names: each page also carries its name and short name as *name tokens*, every pair of
-  characters written as one ASCII word (`zq` + 4 letters per character) that no segmenter
-  splits. search.js asks for the query's pairs as a phrase (one character: a token
-  prefix), so a name that contains the query always matches, even a short name that the
-  page never prints; name matches are listed first (alliances first, shortest name first).
+Names have terms of their own (`#` + pair), made from the name with everything but letters
+and digits taken out, so 张家港 finds 张家港市, and a short name that the page never
+prints still finds it. Name matches are listed first.
+
+Files (all under `search-index/`; assets/search.js reads them):
+- `meta.json`: the format, the number of pages and shards, and which page ids are which kind.
+- `t/NNN.bin`: shard NNN of the terms (FNV-1a of the term's UTF-8, modulo the shard count):
+  a little-endian uint32 header length, a JSON header [[term, count], …] in term order,
+  padding to 4 bytes, then each term's page ids as uint16 (uint32 past 65,535 pages).
+- `r/N.json`: page N's record: URL, kind, title, names, summary and text.
+
+Page ids follow the order results are listed in (alliances first, then by the length of the
+shortest name), so a query's pages come out ranked by merging sorted lists.
+
+A rebuild after an edit rewrites only the records whose text changed and the shards of the
+terms that came or went (`SearchMemo`); any change to which pages exist or to their order
+indexes everything again. Either way the bytes are those of a clean build.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import contextlib
 import hashlib
-import itertools
+import html as htmlib
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Coroutine, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pagefind.index import IndexConfig
-from pagefind.service import PagefindService
 
 from . import cachefile
 from .model import SECTIONS, Model
 from .render import Output
 
-T = TypeVar("T")
-
 KINDS = ("alliance", "enterprise", "story", "station", "listing")
 NAME_ORDER = ("alliance", "enterprise", "station", "listing", "story")  # of name matches
-# The query syntax, matching and service protocol relied on here are Pagefind 1.5's.
-PAGEFIND_SERIES = "1.5."
-# Always Chinese, even for an English theme: only then does the indexer split words at
-# the zero-width spaces (the content of these sites is Chinese whatever the theme says).
-LANGUAGE = "zh-cn"
+INDEX_DIR = "search-index/"
+FORMAT = 1  # of the files; search.js checks it
+NAME_MARK = "#"  # before a name term: never a letter or digit, so never a text term
 
-TOKEN_MARK = "zq"  # no Chinese or English word starts so: a token is never a real word's prefix
-_UNIT = 4  # letters per character: 26**4 covers the BMP and the CJK extension planes
-_LIMIT = 26**_UNIT
-NAME_SEPARATOR = TOKEN_MARK  # between two names, so no phrase runs across them
-KIND_MARK = "zx"  # 'zxstation': search.js filters by kind with this word
-
-# Inside <main> but not content: maps, directions, print buttons, paging.
+# Inside <main> but not content: maps, directions, print buttons, paging, and the chain
+# diagram's SVG (its list alternative carries the same names as text).
 EXCLUDE = (".map-block", ".nav-links", ".prevnext", ".no-print", ".print-only", ".pager",
-           "script", "noscript", "style", "[data-search-ignore]")
-# Pagefind's own UIs (≈ 420 KB) are left out of the bundle: search.js does their work.
-_UI_FILE = re.compile(r"^(pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)"
-                      r"|playground/.*)$")
+           "script", "noscript", "style", "svg", "[data-search-ignore]")
+_EXCLUDED_TAGS = frozenset(s for s in EXCLUDE if s[0].isalpha())
+_EXCLUDED_CLASSES = frozenset(s[1:] for s in EXCLUDE if s[0] == ".")
+_EXCLUDED_ATTRS = tuple(s[1:-1] for s in EXCLUDE if s[0] == "[")
+# Where text in one element ends and the next begins: a space, so words of two blocks
+# (a heading and its paragraph) never run together into one.
+BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
+    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr",
+    "ul"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+_RAW = ("script", "style")  # their text is not markup: skip to the end tag
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page to index: its site-relative URL, rendered HTML, kind and names."""
+    """One page to index: its site-relative URL, kind, names and rendered page."""
 
     url: str  # 'alliances/x/'
-    html: str | bytes  # bytes as written (decoded only while it is sent: 18,000 pages)
     kind: str
     names: tuple[str, ...]
+    output: Output
+
+    def order_key(self) -> tuple[int, int, str]:
+        """Where its name matches are listed: alliances first, the shortest name first."""
+        length = min((len(n) for n in map(normalize, self.names) if n), default=0)
+        rank = NAME_ORDER.index(self.kind) if self.kind in NAME_ORDER else len(NAME_ORDER)
+        return rank, length, self.url
 
 
-class SearchError(RuntimeError):
-    """Pagefind could not index the site (binary missing or crashed)."""
+# ---- text --------------------------------------------------------------------------------
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
-# ---- name tokens -------------------------------------------------------------------------
 
 def normalize(text: str) -> str:
-    """What names and queries are compared on: NFKC, lower case, letters and digits only.
+    """What names are compared on: NFKC, lower case, letters and digits only.
 
     search.js does the same (`normalize`), so 'Ｇ60' matches 'g60' and quotes do not count.
     """
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in folded if ch.isalnum() and ord(ch) < _LIMIT)
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
-def _unit(ch: str) -> str:
-    n, out = ord(ch), ""
-    for _ in range(_UNIT):
-        n, r = divmod(n, 26)
-        out = chr(97 + r) + out
-    return out
+def fold(text: str) -> str:
+    """What text is compared on: NFKC, lower case, a space for each run of anything else
+    than letters and digits (search.js's `fold`)."""
+    return _NOT_ALNUM.sub(" ", unicodedata.normalize("NFKC", text).lower())
 
 
-def name_tokens(names: Iterable[str]) -> str:
-    """The words that make every name findable by any part of it.
+def _grams(run: str, mark: str = "") -> Iterable[str]:
+    yield from (mark + ch for ch in run)
+    yield from (mark + run[i:i + 2] for i in range(len(run) - 1))
 
-    For 润芯微: zq<润><芯> zq<芯><微> zq<微>. Each pair is one word; the last character
-    stands alone so that a one-character query (a token prefix) finds it too.
-    """
-    seen: list[str] = []
+
+def page_terms(text: str, names: Iterable[str]) -> set[str]:
+    """The terms a page is listed under: each character and pair of its text and names."""
+    terms: set[str] = set()
+    for run in fold(text).split():
+        terms.update(_grams(run))
     for name in names:
-        text = normalize(name)
-        if text and not any(text in other for other in seen):
-            seen = [s for s in seen if s not in text] + [text]
-    runs = []
-    for text in seen:
-        units = [_unit(ch) for ch in text]
-        words = [TOKEN_MARK + a + b for a, b in itertools.pairwise(units)]
-        runs.append(" ".join([*words, TOKEN_MARK + units[-1]]))
-    return f" {NAME_SEPARATOR} ".join(runs)
+        terms.update(_grams(normalize(name), NAME_MARK))
+    return terms
 
 
-def query_tokens(query: str) -> str:
-    """The Pagefind query that finds the names containing `query` (mirrors search.js)."""
-    text = normalize(query)
-    if not text:
-        return ""
-    units = [_unit(ch) for ch in text]
-    if len(units) == 1:
-        return TOKEN_MARK + units[0]
-    return '"' + " ".join(TOKEN_MARK + a + b for a, b in itertools.pairwise(units)) + '"'
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """The terms whose pages contain `query` in their text, and in a name (search.js's
+    `queryTerms`): pairs, or the character itself when there is only one."""
+    def pick(run: str, mark: str) -> list[str]:
+        if len(run) == 1:
+            return [mark + run]
+        return [mark + run[i:i + 2] for i in range(len(run) - 1)]
+
+    text = [t for run in fold(query).split() for t in pick(run, "")]
+    name = normalize(query)
+    return text, pick(name, NAME_MARK) if name else []
 
 
-# ---- pages -------------------------------------------------------------------------------
-
-_MAIN_OPEN = re.compile(r"<main\b", re.IGNORECASE)
-_MAIN_CLOSE = re.compile(r"</main\s*>", re.IGNORECASE)
+_MAIN = re.compile(r"<main\b.*</main\s*>", re.IGNORECASE | re.DOTALL)
 _BODY = re.compile(r"<body\b[^>]*>(.*)</body\s*>", re.IGNORECASE | re.DOTALL)
 _DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"', re.IGNORECASE)
+_MARKUP = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+                     re.DOTALL)
+_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
-# Ideographs: the same ranges as HAN in search.js, which splits the query the same way.
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_HAN_RUN = re.compile(f"[{_HAN}]+")
-_TAG = re.compile(r"(<[^>]*>)")
-ZWSP = "\u200b"  # Pagefind's indexer splits words there, and readers never see it
+def _excluded(tag: str, attrs: str) -> bool:
+    if tag in _EXCLUDED_TAGS:
+        return True
+    if "class" in attrs:
+        found = _CLASS.search(attrs)
+        if found and not _EXCLUDED_CLASSES.isdisjoint((found.group(1) or found.group(2)
+                                                       or found.group(3) or "").split()):
+            return True
+    return any(name in attrs for name in _EXCLUDED_ATTRS)
 
 
-def _split_text(text: str) -> str:
-    # Not after a run that ends the text: that would cost Pagefind's ". " between two
-    # blocks (<h1>北玻集团</h1><p>… gives 北玻集团. …).
-    return _HAN_RUN.sub(lambda m: ZWSP + ZWSP.join(m.group())
-                        + (ZWSP if m.end() < len(text) else ""), text)
-
-
-def split_han(html: str) -> str:
-    """A zero-width space around each Chinese character of the text (not in tags).
-
-    Also at the start of a text: Pagefind joins <dt>类别</dt><dd>人才</dd> as 类别人才.
-    """
-    parts = _TAG.split(html)
-    return "".join(p if i % 2 else _split_text(p) for i, p in enumerate(parts))
-
-
-def prepare_html(page: SearchPage) -> str:
-    """What Pagefind indexes of a page: its <main>, characters split, kind and name tokens.
-
-    Only the copy handed to the indexer changes; the page written to the site does not.
-    """
-    source = page.html.decode("utf-8") if isinstance(page.html, bytes) else page.html
-    start, ends = _MAIN_OPEN.search(source), list(_MAIN_CLOSE.finditer(source))
-    if start and ends and ends[-1].start() > start.start():
-        main = source[start.start():ends[-1].end()]
-    else:  # a site template without <main>: the whole body
-        body = _BODY.search(source)
-        main = body.group(1) if body else source
-    length = min((len(text) for text in map(normalize, page.names) if text), default=0)
-    rank = NAME_ORDER.index(page.kind) if page.kind in NAME_ORDER else len(NAME_ORDER)
-    description = _DESCRIPTION.search(source)
-    # The kind as a word to filter on and as meta to show, the rank of its name matches
-    # (alliances first, then by the shortest name), the name tokens, and the summary that
-    # a name match shows as its text. Not a Pagefind filter: its filter files come out in
-    # a different order on every run (a Rust HashMap); the output must not change.
-    extra = (f'<div data-pagefind-meta="kind:{page.kind}" '
-             f'data-pagefind-sort="name:{rank}{length:04d}">'
-             f"{KIND_MARK}{page.kind} {name_tokens(page.names)}</div>"
-             f'<p data-pagefind-meta="summary" data-pagefind-ignore>'
-             f"{description.group(1) if description else ''}</p>")
-    return f"<!doctype html><html><body>{split_han(main)}{extra}</body></html>"
+def main_text(html: str) -> str:
+    """The text of the page's <main> (its whole body if it has none), as a reader sees it:
+    without the EXCLUDE'd elements, a space between blocks, white space collapsed."""
+    found = _MAIN.search(html)
+    if found:
+        html = found.group()
+    else:
+        body = _BODY.search(html)
+        html = body.group(1) if body else html
+    parts: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: name, left out
+    open_names: Counter[str] = Counter()
+    hidden = 0  # how many of them are left out (their text is not read)
+    pos = 0
+    while True:
+        tag = _MARKUP.search(html, pos)
+        chunk = html[pos:tag.start() if tag else len(html)]
+        if chunk and not hidden:
+            parts.append(htmlib.unescape(chunk) if "&" in chunk else chunk)
+        if tag is None:
+            break
+        pos = tag.end()
+        closing, name, attrs = tag.group(1), tag.group(2), tag.group(3)
+        if name is None:  # a comment
+            continue
+        name = name.lower()
+        if name in BLOCKS:
+            parts.append(" ")
+        if closing:
+            if open_names[name] > 0:  # else a stray end tag: ignored, as browsers do
+                while stack:
+                    top, out = stack.pop()
+                    open_names[top] -= 1
+                    hidden -= out
+                    if top == name:
+                        break
+            continue
+        if name in _VOID or attrs.endswith("/"):
+            continue
+        out = _excluded(name, attrs)
+        if name in _RAW:  # its content up to the end tag is not markup
+            end = html.lower().find(f"</{name}", pos)
+            pos = len(html) if end < 0 else end
+            if not out:
+                parts.append(html[tag.end():pos])
+        stack.append((name, out))
+        open_names[name] += 1
+        hidden += out
+    return " ".join("".join(parts).split())
 
 
 def search_pages(outputs: Sequence[Output], model: Model) -> list[SearchPage]:
     """The rendered page of every published item of the five searchable kinds."""
-    html = {o.path: o.data for o in outputs if o.path.endswith(".html")}
+    html = {o.path: o for o in outputs if o.path.endswith(".html")}
     items = [item for kind in KINDS for item in getattr(model, SECTIONS[kind])]
     pages = []
     for item in items:
-        data = html.get(item.url + "index.html")
-        if data is not None:
-            names = (item.title, item.label)
-            pages.append(SearchPage(item.url, data, item.record_kind, names))
+        output = html.get(item.url + "index.html")
+        if output is not None:
+            names = tuple(dict.fromkeys(n for n in (item.title, item.label) if n))
+            pages.append(SearchPage(item.url, item.record_kind, names, output))
     return pages
 
 
-def search_outputs(outputs: Sequence[Output], model: Model,
-                   memo: SearchMemo | None = None) -> list[Output]:
-    """Pagefind's bundle for the site, as outputs under pagefind/ (nothing is written).
+def make_record(page: SearchPage) -> bytes:
+    """What search.js shows of a page and checks a query against, as JSON."""
+    data = page.output.data.decode("utf-8")
+    summary = _DESCRIPTION.search(data)
+    names = list(dict.fromkeys(n for n in map(normalize, page.names) if n))
+    record = {"url": page.url, "kind": page.kind, "title": page.names[0] if page.names else "",
+              "names": names,
+              "summary": htmlib.unescape(summary.group(1)) if summary else "",
+              "text": main_text(data)}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    With a `memo`, the index already in the output folder is kept when the pages it is
-    made from are the same."""
-    pages = search_pages(outputs, model)
-    if memo is None:
-        return index_pages(pages)
-    memo.key = search_key(pages)
-    return reuse_index(memo.file, memo.key, memo.out_dir) or index_pages(pages)
+
+def record_terms(record: bytes) -> set[str]:
+    data = json.loads(record)
+    return page_terms(data["text"], data["names"])
+
+
+# ---- files -------------------------------------------------------------------------------
+
+def shard_count(pages: int) -> int:
+    """Shards for a site of `pages`: about ten pages a shard, a power of two in 8…4096.
+
+    A function of the page count alone, so an edit never moves a term to another shard."""
+    count = 8
+    while count < 4096 and count * 10 < pages:
+        count *= 2
+    return count
+
+
+def shard_of(term: str, shards: int) -> int:
+    """FNV-1a (32 bits) of the term's UTF-8, modulo `shards` (search.js's `shardOf`)."""
+    h = 0x811C9DC5
+    for byte in term.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h % shards
+
+
+def encode_shard(postings: dict[str, list[int]], width: int) -> bytes:
+    terms = sorted(postings)
+    header = json.dumps([[t, len(postings[t])] for t in terms], ensure_ascii=False,
+                        separators=(",", ":")).encode("utf-8")
+    header += b" " * (-(len(header) + 4) % 4)  # the ids start 4-byte aligned
+    code = "H" if width == 2 else "I"
+    ids = array(code)
+    for t in terms:
+        ids.extend(postings[t])
+    assert ids.itemsize == width, "array('I') is 4 bytes on every platform Python runs on"
+    if array("H", [1]).tobytes() != b"\x01\x00":
+        ids.byteswap()  # always little-endian, as search.js reads them
+    return len(header).to_bytes(4, "little") + header + ids.tobytes()
+
+
+def decode_shard(data: bytes, width: int) -> dict[str, list[int]]:
+    size = int.from_bytes(data[:4], "little")
+    header = json.loads(data[4:4 + size])
+    ids = array("H" if width == 2 else "I")
+    ids.frombytes(data[4 + size:])
+    if array("H", [1]).tobytes() != b"\x01\x00":
+        ids.byteswap()
+    postings, at = {}, 0
+    for term, count in header:
+        postings[term] = ids[at:at + count].tolist()
+        at += count
+    return postings
+
+
+def _meta(order: Sequence[SearchPage], shards: int, width: int) -> bytes:
+    kinds: dict[str, list[int]] = {}
+    for n, page in enumerate(order):
+        kinds.setdefault(page.kind, [n, n])[1] = n + 1
+    meta = {"format": FORMAT, "pages": len(order), "shards": shards, "width": width,
+            "kinds": kinds}
+    return json.dumps(meta, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def shard_path(n: int) -> str:
+    return f"{INDEX_DIR}t/{n:03x}.bin"
+
+
+def record_path(n: int) -> str:
+    return f"{INDEX_DIR}r/{n}.json"
+
+
+def index_pages(pages: Sequence[SearchPage],
+                records: dict[str, bytes] | None = None) -> list[Output]:
+    """The whole index of `pages`; the same pages always give the same bytes.
+
+    `records` has the record of some pages already (by URL)."""
+    order = sorted(pages, key=SearchPage.order_key)
+    width = 2 if len(order) <= 2**16 else 4
+    shards = shard_count(len(order))
+    known = records or {}
+    postings: list[dict[str, list[int]]] = [defaultdict(list) for _ in range(shards)]
+    files = [Output(f"{INDEX_DIR}meta.json", _meta(order, shards, width))]
+    where: dict[str, int] = {}
+    for n, page in enumerate(order):
+        record = known.get(page.url) or make_record(page)
+        files.append(Output(record_path(n), record))
+        for term in record_terms(record):
+            at = where.get(term)
+            if at is None:
+                at = where[term] = shard_of(term, shards)
+            postings[at][term].append(n)
+    files.extend(Output(shard_path(i), encode_shard(p, width)) for i, p in enumerate(postings))
+    return sorted(files, key=lambda o: o.path)
+
+
+# ---- rebuilds ----------------------------------------------------------------------------
+
+SEARCH_MEMO_FILE = "search.marshal"
+SEARCH_MEMO_VERSION = 2
+
+Stamp = tuple[int, int, int]  # (size, mtime_ns, inode)
+
+
+def _stamp(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 @dataclass
 class SearchMemo:
+    """The index of the last build, to update instead of making anew.
+
+    Kept in `file`: for each page (in id order) its URL, kind, names, the stamp of its
+    HTML file and the digest of its record; and the stamp of every index file."""
+
     file: Path  # .cache/search.marshal
-    out_dir: Path
-    key: str = ""
+    out_dir: Path  # absolute
+    pages: list[tuple[str, str, tuple[str, ...], Stamp | None, bytes]] = field(
+        default_factory=list)
+    files: dict[str, Stamp] = field(default_factory=dict)
+
+    def load(self) -> None:
+        try:
+            pages, files = cachefile.load(self.file, (SEARCH_MEMO_VERSION, FORMAT))
+        except (ValueError, TypeError):  # none, or not ours
+            return
+        self.pages = [(u, k, tuple(n), tuple(s) if s else None, d) for u, k, n, s, d in pages]
+        self.files = {p: tuple(s) for p, s in files.items()}  # type: ignore[misc]
 
     def commit(self, outputs: Sequence[Output]) -> None:
-        if self.key:
-            remember_index(self.file, self.key, self.out_dir.absolute(), outputs)
+        """Record the index just written (after the writer), for the next build."""
+        if not self.pages:
+            return
+        files = {}
+        for o in outputs:
+            if o.path.startswith(INDEX_DIR):
+                stamp = o.stat if o._data is None and o.stat else _stamp(
+                    str(self.out_dir / o.path))
+                if stamp is None:
+                    return
+                files[o.path] = stamp
+        pages = []
+        for url, kind, names, stamp, digest in self.pages:
+            if stamp is None:  # indexed from its HTML in this build
+                stamp = _stamp(str(self.out_dir / url / "index.html"))
+            pages.append((url, kind, list(names), stamp, digest))
+        cachefile.save(self.file, (SEARCH_MEMO_VERSION, FORMAT), (pages, files))
 
 
-def index_pages(pages: Sequence[SearchPage]) -> list[Output]:
-    """Index `pages` with Pagefind; the same pages always give the same bytes."""
-    files = _run(_index(pages))
-    entry = json.loads(files.get("pagefind-entry.json", b"{}"))
-    if not str(entry.get("version", "")).startswith(PAGEFIND_SERIES):
-        raise SearchError(f"Pagefind {entry.get('version')} is not the {PAGEFIND_SERIES}x "
-                          "that search.py and search.js were written for")
-    return sorted((Output(f"pagefind/{path}", data) for path, data in files.items()
-                   if not _UI_FILE.match(path)), key=lambda o: o.path)
+def _digest(record: bytes) -> bytes:
+    return hashlib.blake2b(record, digest_size=16).digest()
 
 
-# ---- Pagefind ----------------------------------------------------------------------------
+def search_outputs(outputs: Sequence[Output], model: Model,
+                   memo: SearchMemo | None = None) -> list[Output]:
+    """The index of the site, as outputs under search-index/ (nothing is written).
 
-def _run(job: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run(job), also from a thread whose event loop is running (a server's)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(job)
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, job).result()
-
-
-async def _index(pages: Sequence[SearchPage]) -> dict[str, bytes]:
-    config = IndexConfig(force_language=LANGUAGE, exclude_selectors=list(EXCLUDE))
-    service = await _Service().launch()
-    try:
-        index = await service.create_index(config)
-        # In a fixed order, a batch at a time: all at once held every prepared page (and
-        # its base64 message) in memory together, 1.7 GB for 18,000 pages.
-        ordered = sorted(pages, key=lambda p: p.url)
-        for start in range(0, len(ordered), _BATCH):
-            await asyncio.gather(*(index.add_html_file(content=prepare_html(p),
-                                                       url="/" + p.url)
-                                   for p in ordered[start:start + _BATCH]))
-        files = await index.get_files()
-    except (OSError, asyncio.IncompleteReadError) as exc:  # the service died under us
-        raise SearchError(f"Pagefind stopped: {exc!r}") from exc
-    finally:
-        await service.stop()
-    return {f["path"]: f["content"] for f in files}
-
-
-_BATCH = 256  # pages in flight to the indexer at once
+    With a `memo`, only what changed since the index in the output folder is made anew."""
+    pages = search_pages(outputs, model)
+    if memo is None:
+        return index_pages(pages)
+    memo.load()
+    before = {p[0]: p for p in memo.pages}
+    order = sorted(pages, key=SearchPage.order_key)
+    records: dict[str, bytes] = {}  # made now: pages rendered in this build
+    digests: dict[str, bytes] = {}
+    for page in order:
+        old = before.get(page.url)
+        out = page.output
+        if out._data is None and old is not None and old[1:3] == (page.kind, page.names) \
+                and old[3] is not None and (out.stat or _stamp(out.origin or "")) == old[3]:
+            digests[page.url] = old[4]  # the same HTML file as when it was indexed
+            continue
+        records[page.url] = make_record(page)
+        digests[page.url] = _digest(records[page.url])
+    files = _update(memo, order, records, digests) if memo.files else None
+    if files is None:
+        files = index_pages(order, records | _old_records(memo, order, records))
+    memo.pages = [(p.url, p.kind, p.names,
+                   None if p.url in records else before[p.url][3], digests[p.url])
+                  for p in order]
+    return files
 
 
-class _Service(PagefindService):
-    """Pagefind's service with two fixes for a whole site.
-
-    The stock reader sleeps 0.1 s before every reply (10,000 pages would take 17 minutes)
-    and caps a reply at 2 MiB, less than get_files() sends for a large site.
-    """
-
-    async def launch(self) -> _Service:
-        try:
-            self._backend = await asyncio.create_subprocess_exec(
-                self._bin, "--service", cwd=os.getcwd(), stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-                limit=2**31 - 1)
-        except OSError as exc:
-            raise SearchError(f"cannot start Pagefind ({self._bin}): {exc}") from exc
-        self._poll_task = self._loop.create_task(self._wait_for_responses())
-        return self
-
-    async def stop(self) -> None:
-        self._poll_task.cancel()
-        with contextlib.suppress(ProcessLookupError):
-            self._backend.terminate()
-        await self._backend.wait()
-
-    async def _wait_for_responses(self) -> None:
-        assert self._backend.stdout is not None
-        try:
-            while True:
-                raw = await self._backend.stdout.readuntil(b",")
-                reply = json.loads(base64.b64decode(raw[:-1]))
-                future = self._responses.pop(reply.get("message_id"), None)
-                if future is None or future.done():
-                    continue
-                payload = reply["payload"]
-                if payload["type"] == "Error":
-                    future.set_exception(SearchError(f"Pagefind: {payload['message']}"))
-                else:
-                    future.set_result(payload)
-        except (asyncio.IncompleteReadError, ValueError) as exc:
-            # The service died or spoke garbage: fail every waiting call instead of hanging.
-            for future in self._responses.values():
-                if not future.done():
-                    future.set_exception(SearchError(f"Pagefind stopped: {exc!r}"))
-            self._responses.clear()
-
-
-# ---- reuse -------------------------------------------------------------------------------
-
-SEARCH_MEMO_FILE = "search.marshal"
-SEARCH_MEMO_VERSION = 1
-
-
-def search_key(pages: Sequence[SearchPage]) -> str:
-    """What the index is made of: each page's kind, names, summary and <main>.
-
-    Pages differ in their <head> after a style sheet changes (its ?v= hash), yet index the
-    same; such a build then keeps the previous index instead of running Pagefind again."""
-    digest = hashlib.blake2b(f"{SEARCH_MEMO_VERSION}|{PAGEFIND_SERIES}".encode(),
-                             digest_size=20)
-    for p in sorted(pages, key=lambda p: p.url):
-        html = p.html if isinstance(p.html, bytes) else p.html.encode("utf-8")
-        start, end = html.find(b"<main"), html.rfind(b"</main")
-        described = _DESCRIPTION_BYTES.search(html)
-        part = html[start:end] if 0 <= start < end else html
-        digest.update("\0".join((p.url, p.kind, *p.names)).encode("utf-8"))
-        digest.update(hashlib.blake2b(part).digest())
-        digest.update(described.group(1) if described else b"")
-    return digest.hexdigest()
-
-
-_DESCRIPTION_BYTES = re.compile(rb'<meta name="description" content="([^"]*)"', re.IGNORECASE)
-
-
-def reuse_index(memo_file: Path, key: str, out_dir: Path) -> list[Output] | None:
-    """The index in `out_dir`, if it was made from the same pages and is untouched."""
-    try:
-        known_key, files = cachefile.load(memo_file, (SEARCH_MEMO_VERSION,))
-    except (ValueError, TypeError):  # none, or not ours
+def _kept(memo: SearchMemo, path: str) -> Output | None:
+    """The file from the last build's index, if it is still as the memo says."""
+    stamp = memo.files.get(path)
+    origin = str(memo.out_dir / path)
+    if stamp is None or _stamp(origin) != stamp:
         return None
-    if known_key != key or not files:
-        return None
-    found = []
-    for rel, stamp in files:
-        path = out_dir / rel
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        if (st.st_size, st.st_mtime_ns, st.st_ino) != tuple(stamp):
-            return None
-        found.append(Output(rel, None, origin=str(path), stat=tuple(stamp)))
+    return Output(path, None, origin=origin, stat=stamp)
+
+
+def _old_records(memo: SearchMemo, order: Sequence[SearchPage],
+                 made: dict[str, bytes]) -> dict[str, bytes]:
+    """Records of unchanged pages, read from the last index instead of made again."""
+    found = {}
+    for n, (url, *_rest) in enumerate(memo.pages):
+        if url not in made:
+            kept = _kept(memo, record_path(n))
+            if kept is not None:
+                found[url] = kept.data
     return found
 
 
-def remember_index(memo_file: Path, key: str, out_dir: Path, outputs: Sequence[Output]) -> None:
-    """Record the index just written, for reuse_index() next time."""
+_MOST = 0.2  # past this share of pages changed, indexing everything again is quicker
+
+
+def _update(memo: SearchMemo, order: Sequence[SearchPage], records: dict[str, bytes],
+            digests: dict[str, bytes]) -> list[Output] | None:
+    """The last index with the changed pages' records and terms replaced, or None when
+    the pages or their order changed (then every id moves)."""
+    if [p.url for p in order] != [p[0] for p in memo.pages]:
+        return None
+    changed = [n for n, (url, *_r, digest) in enumerate(memo.pages) if digests[url] != digest]
+    if len(changed) > _MOST * len(order):
+        return None
+    shards, width = shard_count(len(order)), 2 if len(order) <= 2**16 else 4
+    edits: dict[int, dict[str, tuple[set[int], set[int]]]] = defaultdict(dict)
+    fresh: dict[str, bytes] = {}
+    for n in changed:
+        kept = _kept(memo, record_path(n))
+        if kept is None:
+            return None
+        old, new = record_terms(kept.data), record_terms(records[order[n].url])
+        for term in old ^ new:
+            gone, came = edits[shard_of(term, shards)].setdefault(term, (set(), set()))
+            (came if term in new else gone).add(n)
+        fresh[record_path(n)] = records[order[n].url]
+    for at, terms in edits.items():
+        kept = _kept(memo, shard_path(at))
+        if kept is None:
+            return None
+        postings = decode_shard(kept.data, width)
+        for term, (gone, came) in terms.items():
+            ids = sorted(set(postings.get(term, ())) - gone | came)
+            if ids:
+                postings[term] = ids
+            else:
+                postings.pop(term, None)
+        fresh[shard_path(at)] = encode_shard(postings, width)
     files = []
-    for o in outputs:
-        if o.path.startswith("pagefind/"):
-            try:
-                st = (out_dir / o.path).stat()
-            except OSError:
-                return
-            files.append((o.path, (st.st_size, st.st_mtime_ns, st.st_ino)))
-    cachefile.save(memo_file, (SEARCH_MEMO_VERSION,), (key, files))
+    for path in [f"{INDEX_DIR}meta.json", *map(shard_path, range(shards)),
+                 *map(record_path, range(len(order)))]:
+        if path in fresh:
+            files.append(Output(path, fresh[path]))
+        else:
+            kept = _kept(memo, path)
+            if kept is None:
+                return None
+            files.append(kept)
+    return sorted(files, key=lambda o: o.path)

@@ -142,9 +142,9 @@ def test_no_search_builds_the_site_without_the_index(tmp_path: Path) -> None:
     proc = cli("build", str(site), "--no-search")
     assert proc.returncode == 0, proc.stderr
     assert (site / "output" / "search" / "index.html").is_file()
-    assert not (site / "output" / "pagefind").exists()
+    assert not (site / "output" / "search-index").exists()
     # The next full build adds it, and the pages are the same either way.
     page = (site / "output" / "index.html").read_bytes()
     assert cli("build", str(site)).returncode == 0
-    assert (site / "output" / "pagefind" / "pagefind-entry.json").is_file()
+    assert (site / "output" / "search-index" / "meta.json").is_file()
     assert (site / "output" / "index.html").read_bytes() == page

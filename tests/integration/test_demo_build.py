@@ -248,23 +248,6 @@ def test_alliance_station_and_story_pages_carry_a_qr_code_of_their_url(built_dem
         assert f"https://example.gov.cn/dangjian/{page}" in html
 
 
-def test_a_broken_search_engine_is_a_clear_error_and_writes_nothing(make_site,
-                                                                     monkeypatch) -> None:
-    import site_builder.build as pipeline
-
-    def broken(outputs, model, memo=None):
-        raise pipeline.SearchError("cannot start Pagefind (pagefind_extended): not found")
-
-    monkeypatch.setattr(pipeline, "search_outputs", broken)
-    site = make_site()
-    result = build(site)
-    (d,) = result.report.errors
-    assert d.code == "search-index"
-    assert d.message() == ("站内搜索的索引没能生成：cannot start Pagefind (pagefind_extended): "
-                           "not found")
-    assert not (site / "output").exists()
-
-
 def test_listing_rows_show_their_own_kind(built_demo: Path) -> None:
     html = (built_demo / "listings/index.html").read_text(encoding="utf-8")
     kinds = re.findall(r'<li class="listing-item" data-kind="([^"]+)"', html)

@@ -1,14 +1,13 @@
-"""Search index: name tokens, character splitting, what Pagefind records, determinism.
+"""Search index: what a page's text is, the terms it is listed under, the files, and that
+a lookup in them finds exactly the pages holding a query.
 
-Pagefind's own matching is exercised in tests/browser/test_search.py; here the index is
-read back from its fragments (gzip, then 'pagefind_dcd' and JSON).
+`lookup` below reads the index files as assets/search.js does (shards by FNV-1a, ids,
+kinds, records); the browser itself is exercised in tests/browser/test_search.py.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
-import re
 
 import pytest
 from hypothesis import given, settings
@@ -16,19 +15,21 @@ from hypothesis import strategies as st
 
 from site_builder.render import Output
 from site_builder.search import (
-    KIND_MARK,
+    INDEX_DIR,
     KINDS,
-    TOKEN_MARK,
-    ZWSP,
-    SearchError,
+    NAME_MARK,
     SearchPage,
+    decode_shard,
+    encode_shard,
+    fold,
     index_pages,
-    name_tokens,
+    main_text,
     normalize,
-    prepare_html,
-    query_tokens,
+    page_terms,
+    query_terms,
     search_outputs,
-    split_han,
+    shard_count,
+    shard_of,
 )
 from tests.conftest import build
 
@@ -36,183 +37,157 @@ PAGE = """<!doctype html><html lang="zh-CN"><head><title>{title}</title>
 <meta name="description" content="{summary}"></head>
 <body><header><a class="brand" href="../../">站名</a></header>
 <main id="main"><h1>{title}</h1><p class="lead">{summary}</p>
-<div class="map-block"><p>地图图例：先锋阵地</p></div>
-<dl><dt>地址</dt><dd>{address}</dd></dl></main>
+<div class="map-block"><div><p>地图图例：先锋阵地</p></div>
+<script>var s = "<p>脚本</p>";</script></div>
+<svg><text>图谱文字</text></svg>
+<dl><dt>地址</dt><dd>{address}</dd></dl><p>{body}</p></main>
 <footer>页脚：张家港</footer><script>var x = "脚本";</script></body></html>"""
 
 
 def page(url: str, kind: str, title: str, short: str = "", summary: str = "简介。",
-         address: str = "江苏省苏州市张家港市") -> SearchPage:
-    html = PAGE.format(title=title, summary=summary, address=address)
-    return SearchPage(url, html, kind, (title, short or title))
+         address: str = "江苏省苏州市张家港市", body: str = "") -> SearchPage:
+    html = PAGE.format(title=title, summary=summary, address=address, body=body)
+    return SearchPage(url, kind, (title, short or title), Output(url + "index.html",
+                                                                  html.encode("utf-8")))
 
 
-def fragments(outputs: list[Output]) -> dict[str, dict]:
-    """Every indexed page by URL, as Pagefind stored it."""
-    found = {}
-    for out in outputs:
-        if "/fragment/" in out.path:
-            raw = gzip.decompress(out.data)
-            assert raw.startswith(b"pagefind_dcd")
-            data = json.loads(raw[len(b"pagefind_dcd"):])
-            found[data["url"]] = data
+def files(outputs: list[Output]) -> dict[str, bytes]:
+    return {o.path.removeprefix(INDEX_DIR): o.data for o in outputs}
+
+
+def lookup(index: dict[str, bytes], query: str, kinds: tuple[str, ...] = ()) -> list[str]:
+    """The URLs search.js lists for `query`: name matches first, then the text, each
+    candidate checked against its record (a page with the pairs but not the query)."""
+    meta = json.loads(index["meta.json"])
+
+    def ids(terms: list[str]) -> list[int]:
+        if not terms:
+            return []
+        found = None
+        for term in terms:
+            shard = decode_shard(index[f"t/{shard_of(term, meta['shards']):03x}.bin"],
+                                 meta["width"])
+            have = set(shard.get(term, ()))
+            found = have if found is None else found & have
+        return sorted(found or ())
+
+    words = [w for w in query.split() if normalize(w)]
+    name_ids = ids([t for w in words for t in query_terms(w)[1]])
+    text_ids = ids([t for w in words for t in query_terms(w)[0]])
+    ranges = [meta["kinds"].get(k, [0, 0]) for k in kinds]
+    order = name_ids + [i for i in text_ids if i not in name_ids]
+    found = []
+    for n in order:
+        if ranges and not any(lo <= n < hi for lo, hi in ranges):
+            continue
+        record = json.loads(index[f"r/{n}.json"])
+        in_name = all(any(normalize(w) in name for name in record["names"]) for w in words)
+        in_text = all(run in fold(record["text"]) for w in words for run in fold(w).split())
+        if in_name or in_text:
+            found.append(record["url"])
     return found
 
 
-def words(content: str) -> list[str]:
-    return [w for w in re.split(rf"[\s{ZWSP}]+|\.(?=\s)", content) if w]
+# ---- text --------------------------------------------------------------------------------
+
+def test_main_text_is_what_a_reader_sees_of_main() -> None:
+    p = page("enterprises/sg/", "enterprise", "江苏沙钢集团有限公司", body="钢铁&amp;材料")
+    text = main_text(p.output.data.decode())
+    assert text == "江苏沙钢集团有限公司 简介。 地址 江苏省苏州市张家港市 钢铁&材料"
+    assert "地图图例" not in text and "脚本" not in text and "图谱" not in text  # left out
+    assert "站名" not in text and "页脚" not in text  # outside <main>
 
 
-def has_phrase(haystack: list[str], needle: list[str]) -> bool:
-    return any(haystack[i:i + len(needle)] == needle for i in range(len(haystack)))
+def test_a_page_without_main_is_read_whole_and_stray_tags_do_not_hide_text() -> None:
+    assert main_text("<html><body><h1>项目资金缺口</h1></div><p>融资</p></body></html>") == \
+        "项目资金缺口 融资"
+    assert main_text('<main><div class="pager"><div>1</div>2</div>正文<br>续<hr/>完</main>') \
+        == "正文 续 完"
+    assert main_text("<main><p data-search-ignore>隐</p><p class='no-print x'>藏</p>显</main>") \
+        == "显"
 
 
-def phrase(query: str) -> list[str]:
-    return query.strip('"').split()
+def test_fold_and_normalize_compare_text_and_names_the_same_way_in_any_width() -> None:
+    assert normalize("Ｇ60“科创”走廊") == "g60科创走廊"
+    assert fold("Ｇ60“科创”走廊") == "g60 科创 走廊"
+    assert fold("供需\n对接") == "供需 对接"
 
 
-# ---- name tokens -------------------------------------------------------------------------
-
-def test_normalize_folds_width_case_and_punctuation() -> None:
-    assert normalize("“Ｇ60”科创 走廊") == "g60科创走廊"
-    assert normalize("Momenta 魔门塔") == "momenta魔门塔"
-    assert normalize("！？、") == ""
-
-
-def test_a_name_holds_its_pairs_then_its_last_character() -> None:
-    tokens = name_tokens(["润芯微"]).split()
-    assert len(tokens) == 3 and all(t.startswith(TOKEN_MARK) for t in tokens)
-    assert all(t.isascii() and t.isalpha() and t.islower() for t in tokens)
-    assert [len(t) for t in tokens] == [10, 10, 6]
-    assert tokens[0][6:] == tokens[1][2:6]  # 芯 ends the first pair and starts the second
+def test_a_page_is_listed_under_each_character_and_pair_of_its_text_and_names() -> None:
+    terms = page_terms("党建，联盟", ["润芯微", "芯微"])
+    assert {"党", "建", "党建", "联", "盟", "联盟"} == {t for t in terms if t[0] != NAME_MARK}
+    assert "建联" not in terms  # not neighbours: a comma between
+    assert {NAME_MARK + t for t in ("润", "芯", "微", "润芯", "芯微")} == {
+        t for t in terms if t[0] == NAME_MARK}
 
 
-def test_a_short_name_inside_the_name_adds_nothing() -> None:
-    assert name_tokens(["江苏沙钢集团有限公司", "沙钢"]) == name_tokens(["江苏沙钢集团有限公司"])
-    both = name_tokens(["东南大学", "东大"]).split()
-    assert TOKEN_MARK in both  # the separator between the two names
+def test_a_query_is_looked_up_by_its_pairs_or_its_one_character() -> None:
+    assert query_terms("张家港") == (["张家", "家港"], ["#张家", "#家港"])
+    assert query_terms("芯") == (["芯"], ["#芯"])
+    assert query_terms("“三链”党建") == (["三链", "党建"], ["#三链", "#链党", "#党建"])
+    assert query_terms("!!") == ([], [])
 
 
-def test_the_gap_query_zhangjiagang_is_a_phrase_of_the_name_zhangjiagangshi() -> None:
-    query = query_tokens("张家港")
-    assert query.startswith('"') and len(phrase(query)) == 2
-    assert has_phrase(name_tokens(["张家港市律师行业党委"]).split(), phrase(query))
-    assert not has_phrase(name_tokens(["港家张市", "张家乐家港"]).split(), phrase(query))
-
-
-def test_one_character_is_a_prefix_of_a_token_wherever_it_stands() -> None:
-    query = query_tokens("芯")
-    assert not query.startswith('"')
-    for name in ("润芯微", "芯片", "中芯"):
-        assert any(t.startswith(query) for t in name_tokens([name]).split()), name
-    assert not any(t.startswith(query) for t in name_tokens(["润微"]).split())
-
-
-han = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E3F)  # few: substrings recur
-name_text = st.text(st.one_of(han, st.sampled_from("AbＧ6 “”、")), min_size=1, max_size=12)
-
-
-@settings(max_examples=300, deadline=None)
-@given(name_text, name_text, st.text(st.one_of(han, st.sampled_from("Ab6")), min_size=2,
-                                     max_size=4))
-def test_a_query_matches_a_name_exactly_when_the_name_contains_it(
-        name: str, short: str, query: str) -> None:
-    """The phrase query finds the page iff normalize(query) is in one of its names."""
-    tokens = name_tokens([name, short]).split()
-    expected = any(normalize(query) in normalize(n) for n in (name, short))
-    assert has_phrase(tokens, phrase(query_tokens(query))) == expected
-
-
-# ---- the indexed copy of a page ----------------------------------------------------------
-
-def test_split_han_puts_a_zero_width_space_between_characters_but_not_in_tags() -> None:
-    html = '<p title="雨花">雨花台区G60科创</p><dd>人才</dd>'
-    split = split_han(html)
-    assert split.replace(ZWSP, "") == html
-    assert 'title="雨花"' in split
-    assert f"{ZWSP}雨{ZWSP}花{ZWSP}台{ZWSP}区{ZWSP}G60{ZWSP}科{ZWSP}创</p>" in split
-    assert f"<dd>{ZWSP}人{ZWSP}才</dd>" in split  # dt and dd texts do not run together
-
-
-def test_only_main_is_indexed_with_kind_tokens_and_summary() -> None:
-    p = page("stations/x/", "station", "“沙洲红立方”先锋阵地", summary="一个&amp;阵地")
-    html = prepare_html(p)
-    assert "页脚" not in html and "脚本" not in html and "站名" not in html
-    assert 'data-pagefind-meta="kind:station"' in html and ">zxstation zq" in html
-    assert name_tokens(p.names) in html
-    assert 'data-pagefind-meta="summary" data-pagefind-ignore>一个&amp;阵地<' in html
-    assert 'data-pagefind-sort="name:20009"' in html  # stations rank third
-    assert p.html == page("stations/x/", "station", "“沙洲红立方”先锋阵地",
-                          summary="一个&amp;阵地").html  # the page itself is untouched
-
-
-def test_a_page_without_main_is_indexed_whole() -> None:
-    p = SearchPage("listings/y/", "<html><body><h1>项目资金缺口</h1></body></html>", "listing",
-                   ("项目资金缺口",))
-    assert "缺" in prepare_html(p) and "zxlisting" in prepare_html(p)
-
-
-# ---- Pagefind ----------------------------------------------------------------------------
+# ---- files -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def bundle() -> list[Output]:
-    return index_pages([
+def index() -> dict[str, bytes]:
+    return files(index_pages([
         page("alliances/zjg/", "alliance", "张家港市产业链党建联盟", "张家港“三链”党建"),
         page("enterprises/sg/", "enterprise", "江苏沙钢集团有限公司", "沙钢"),
         page("enterprises/rx/", "enterprise", "润芯微", address="苏州市相城区"),
-        page("stories/s/", "story", "一座研究院，带着163家链上企业降本增效"),
+        page("stories/s/", "story", "一座研究院，带着163家链上企业降本增效",
+             ),
         page("stations/st/", "station", "“沙洲红立方”先锋阵地"),
         page("listings/li/", "listing", "项目资金缺口"),
-    ])
+    ]))
 
 
-def test_the_bundle_is_the_engine_and_the_index_without_pagefinds_ui(bundle) -> None:
-    paths = {o.path for o in bundle}
-    assert {"pagefind/pagefind.js", "pagefind/pagefind-worker.js",
-            "pagefind/pagefind-entry.json", "pagefind/wasm.unknown.pagefind"} <= paths
-    assert not any("-ui" in p or "highlight" in p or "playground" in p for p in paths)
-    assert all(p.startswith("pagefind/") for p in paths)
-    entry = json.loads(next(o.data for o in bundle if o.path.endswith("entry.json")))
-    assert entry["version"] == "1.5.2"
-    assert entry["languages"]["zh-cn"]["page_count"] == 6
+def test_the_index_is_meta_shards_and_one_record_a_page(index) -> None:
+    meta = json.loads(index["meta.json"])
+    assert meta == {"format": 1, "pages": 6, "shards": 8, "width": 2, "kinds": {
+        "alliance": [0, 1], "enterprise": [1, 3], "station": [3, 4], "listing": [4, 5],
+        "story": [5, 6]}}
+    assert sorted(index) == sorted(["meta.json", *(f"t/{n:03x}.bin" for n in range(8)),
+                                    *(f"r/{n}.json" for n in range(6))])
+    assert json.loads(index["r/1.json"])["url"] == "enterprises/sg/"  # 沙钢: shorter
+    rx = json.loads(index["r/2.json"])
+    assert rx == {"url": "enterprises/rx/", "kind": "enterprise", "title": "润芯微",
+                  "names": ["润芯微"], "summary": "简介。",
+                  "text": "润芯微 简介。 地址 苏州市相城区"}
 
 
-def test_every_page_records_its_kind_title_and_summary(bundle) -> None:
-    found = fragments(bundle)
-    assert {u: f["meta"]["kind"] for u, f in found.items()} == {
-        "/alliances/zjg/": "alliance", "/enterprises/sg/": "enterprise",
-        "/enterprises/rx/": "enterprise", "/stories/s/": "story",
-        "/stations/st/": "station", "/listings/li/": "listing"}
-    for f in found.values():  # the word search.js filters kinds by
-        assert KIND_MARK + f["meta"]["kind"] in words(f["content"])
-    assert not any(o.path.startswith("pagefind/filter/") for o in bundle)
-    sg = found["/enterprises/sg/"]
-    assert sg["meta"]["title"].replace(ZWSP, "") == "江苏沙钢集团有限公司"
-    assert sg["meta"]["summary"] == "简介。"
-    assert "地图图例" not in sg["content"]  # .map-block is excluded
+def test_names_match_any_part_of_a_name_and_come_first(index) -> None:
+    # The alliance's name holds 张家港; the others' addresses say it (in id order).
+    assert lookup(index, "张家港") == ["alliances/zjg/", "enterprises/sg/", "stations/st/",
+                                       "listings/li/", "stories/s/"]
+    assert lookup(index, "三链") == ["alliances/zjg/"]  # only the short name says it
+    assert lookup(index, "芯") == ["enterprises/rx/"]
+    assert lookup(index, "沙钢 江苏") == ["enterprises/sg/"]  # every word, AND
+    assert lookup(index, "张家港", ("station", "story")) == ["stations/st/", "stories/s/"]
 
 
-def test_the_name_gap_is_closed_zhangjiagang_finds_the_page_saying_zhangjiagangshi(bundle
-                                                                                  ) -> None:
-    """张家港 as the browser sends it, both ways, against what Pagefind indexed.
+def test_pages_with_the_pairs_but_not_the_query_are_left_out() -> None:
+    index = files(index_pages([page("stories/s/", "story", "案例", address="南京市",
+                                    body="张家湾与家港路")]))
+    shard = decode_shard(index[f"t/{shard_of('家港', 8):03x}.bin"], 2)
+    assert shard["家港"] == [0]  # listed under both pairs of 张家港…
+    assert lookup(index, "张家港") == []  # …yet its text does not hold it
+    assert lookup(index, "家港路") == ["stories/s/"]
+    assert lookup(index, "地图图例") == [] and lookup(index, "脚本") == []
 
-    Pagefind's ICU query segmentation gives 张|家|港; jieba indexes 张家港市 as one word, so
-    the plain index has no word starting with 家 or 港 there. Split, the page holds the
-    characters as words in a row, and its name tokens hold the query's pairs in a row.
-    """
-    content = words(fragments(bundle)["/alliances/zjg/"]["content"])
-    assert has_phrase(content, ["张", "家", "港", "市"])
-    assert has_phrase(content, phrase(query_tokens("张家港")))
-    assert has_phrase(content, phrase(query_tokens("三链")))  # from the short name
-    rx = words(fragments(bundle)["/enterprises/rx/"]["content"])
-    assert any(w.startswith(query_tokens("芯")) for w in rx)  # one character: 润芯微
-    others = [u for u, f in fragments(bundle).items()
-              if has_phrase(words(f["content"]), phrase(query_tokens("张家港")))]
-    assert others == ["/alliances/zjg/"]  # the address says 张家港市, but it is no name
+
+def test_shards_round_trip_and_terms_land_where_the_browser_looks() -> None:
+    postings = {"党建": [0, 3, 65535], "g60": [7], "𠀾": [1, 2]}
+    assert decode_shard(encode_shard(postings, 2), 2) == postings
+    assert decode_shard(encode_shard(postings, 4), 4) == postings
+    data = encode_shard(postings, 2)
+    assert (4 + int.from_bytes(data[:4], "little")) % 4 == 0  # ids aligned for Uint16Array
+    assert shard_of("党建", 4096) == shard_of("党建", 2**32) % 4096
+    assert [shard_count(n) for n in (1, 80, 81, 18_000, 10**6)] == [8, 8, 16, 2048, 4096]
 
 
 def test_the_same_pages_give_the_same_bytes_in_any_order() -> None:
-    """Each run is a new Pagefind process (new hash seeds): nothing may depend on them."""
     pages = [page(f"{kind}s/p{i}/", kind, f"第{i}个{kind}：张家港{i}号")
              for i in range(12) for kind in KINDS]
     first = index_pages(pages)
@@ -220,24 +195,28 @@ def test_the_same_pages_give_the_same_bytes_in_any_order() -> None:
     assert index_pages(pages) == first
 
 
-def test_a_missing_pagefind_binary_is_a_clear_error(monkeypatch) -> None:
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/nonexistent/pagefind")
-    with pytest.raises(SearchError, match="Pagefind"):
-        index_pages([page("listings/li/", "listing", "项目资金缺口")])
+HAN = st.sampled_from("党建联盟产业链张家港市沙钢芯")
 
 
-def test_a_pagefind_that_dies_is_an_error_not_a_hang(monkeypatch) -> None:
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
-    with pytest.raises(SearchError):
-        index_pages([page("listings/li/", "listing", "项目资金缺口")])
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text(HAN | st.sampled_from("，G6 "), max_size=30), min_size=1,
+                      max_size=8),
+       query=st.text(HAN, min_size=1, max_size=5))
+def test_a_lookup_finds_exactly_the_pages_whose_text_or_name_holds_the_query(texts, query
+                                                                            ) -> None:
+    pages = [page(f"stories/p{i}/", "story", f"案例{i}", body=t) for i, t in enumerate(texts)]
+    found = lookup(files(index_pages(pages)), query)
+    want = {p.url for p in pages if fold(query).strip() in fold(main_text(
+        p.output.data.decode())) or normalize(query) in normalize(p.names[0])}
+    assert set(found) == want and len(found) == len(want)
 
 
 def test_search_outputs_indexes_every_item_of_the_five_kinds(make_site) -> None:
     result = build(make_site(), write=False)
     assert result.ok and result.model is not None
-    outputs = search_outputs(list(result.outputs), result.model)
+    index = files(search_outputs(list(result.outputs), result.model))
     m = result.model
     items = [*m.alliances, *m.enterprises, *m.stories, *m.stations, *m.listings]
-    found = fragments(outputs)
-    assert set(found) == {"/" + i.url for i in items}
-    assert {f["meta"]["kind"] for f in found.values()} <= set(KINDS)
+    records = [json.loads(v) for k, v in index.items() if k.startswith("r/")]
+    assert sorted(r["url"] for r in records) == sorted(i.url for i in items)
+    assert {r["kind"] for r in records} <= set(KINDS)
