@@ -35,14 +35,16 @@ from __future__ import annotations
 import hashlib
 import html as htmlib
 import json
+import operator
 import os
 import re
 import unicodedata
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import cachefile
 from .model import SECTIONS, Model
@@ -70,11 +72,10 @@ BLOCKS = frozenset({
     "ul"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
-_RAW = ("script", "style")  # their text is not markup: skip to the end tag
+_RAW = ("script", "style")  # their text is not markup
 
 
-@dataclass(frozen=True)
-class SearchPage:
+class SearchPage(NamedTuple):
     """One page to index: its site-relative URL, kind, names and rendered page."""
 
     url: str  # 'alliances/x/'
@@ -108,18 +109,15 @@ def fold(text: str) -> str:
     return _NOT_ALNUM.sub(" ", unicodedata.normalize("NFKC", text).lower())
 
 
-def _grams(run: str, mark: str = "") -> Iterable[str]:
-    yield from (mark + ch for ch in run)
-    yield from (mark + run[i:i + 2] for i in range(len(run) - 1))
-
-
 def page_terms(text: str, names: Iterable[str]) -> set[str]:
     """The terms a page is listed under: each character and pair of its text and names."""
     terms: set[str] = set()
     for run in fold(text).split():
-        terms.update(_grams(run))
-    for name in names:
-        terms.update(_grams(normalize(name), NAME_MARK))
+        terms.update(run)  # its characters
+        terms.update(map(operator.add, run, run[1:]))  # its pairs
+    for name in map(normalize, names):
+        terms.update(NAME_MARK + ch for ch in name)
+        terms.update(NAME_MARK + name[i:i + 2] for i in range(len(name) - 1))
     return terms
 
 
@@ -139,9 +137,16 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
 _MAIN = re.compile(r"<main\b.*</main\s*>", re.IGNORECASE | re.DOTALL)
 _BODY = re.compile(r"<body\b[^>]*>(.*)</body\s*>", re.IGNORECASE | re.DOTALL)
 _DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"', re.IGNORECASE)
-_MARKUP = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
-                     re.DOTALL)
+_RAW_ELEMENT = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Rendered attributes never hold a raw ">" (Jinja and the Markdown sanitiser escape it).
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(BLOCKS)) + r")\b[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]*>")
+# What a left-out start tag holds: its name, an attribute's name, or a class name.
+_MARKS = tuple(sorted({"<" + t for t in _EXCLUDED_TAGS - set(_RAW)} | set(_EXCLUDED_CLASSES)
+                      | set(_EXCLUDED_ATTRS)))
+_START_TAG = re.compile(r"<([a-zA-Z][\w-]*)([^>]*)>")
 _CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_SAME_NAME: dict[str, re.Pattern[str]] = {}
 
 
 def _excluded(tag: str, attrs: str) -> bool:
@@ -152,7 +157,37 @@ def _excluded(tag: str, attrs: str) -> bool:
         if found and not _EXCLUDED_CLASSES.isdisjoint((found.group(1) or found.group(2)
                                                        or found.group(3) or "").split()):
             return True
-    return any(name in attrs for name in _EXCLUDED_ATTRS)
+    return any(re.search(rf"\s{re.escape(name)}(?![\w-])", attrs) for name in _EXCLUDED_ATTRS)
+
+
+def _candidates(html: str) -> list[re.Match[str]]:
+    """The start tags that may be left out, in order: those holding one of _MARKS."""
+    starts = set()
+    for mark in _MARKS:
+        at = html.find(mark)
+        while at >= 0:
+            lt = html.rfind("<", 0, at + 1)
+            if lt >= 0 and html.find(">", lt, at) < 0:  # the mark is inside this tag
+                starts.add(lt)
+            at = html.find(mark, at + 1)
+    found = (_START_TAG.match(html, lt) for lt in sorted(starts))
+    return [tag for tag in found if tag is not None]
+
+
+def _element_end(html: str, name: str, start: int) -> int:
+    """Where the element whose start tag ends at `start` ends (its end tag included)."""
+    same = _SAME_NAME.get(name)
+    if same is None:
+        same = _SAME_NAME[name] = re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
+    depth = 1
+    for tag in same.finditer(html, start):
+        if tag.group(1):
+            depth -= 1
+            if depth == 0:
+                return tag.end()
+        elif not tag.group().endswith("/>"):
+            depth += 1
+    return len(html)  # never closed: to the end, as a browser reads it
 
 
 def main_text(html: str) -> str:
@@ -164,46 +199,19 @@ def main_text(html: str) -> str:
     else:
         body = _BODY.search(html)
         html = body.group(1) if body else html
-    parts: list[str] = []
-    stack: list[tuple[str, bool]] = []  # open elements: name, left out
-    open_names: Counter[str] = Counter()
-    hidden = 0  # how many of them are left out (their text is not read)
-    pos = 0
-    while True:
-        tag = _MARKUP.search(html, pos)
-        chunk = html[pos:tag.start() if tag else len(html)]
-        if chunk and not hidden:
-            parts.append(htmlib.unescape(chunk) if "&" in chunk else chunk)
-        if tag is None:
-            break
-        pos = tag.end()
-        closing, name, attrs = tag.group(1), tag.group(2), tag.group(3)
-        if name is None:  # a comment
+    html = _RAW_ELEMENT.sub("", html)  # scripts and styles are always left out
+    kept, pos = [], 0
+    for tag in _candidates(html):
+        if tag.start() < pos:
+            continue  # inside an element already left out
+        name, attrs = tag.group(1).lower(), tag.group(2)
+        if name in _VOID or attrs.endswith("/") or not _excluded(name, attrs):
             continue
-        name = name.lower()
-        if name in BLOCKS:
-            parts.append(" ")
-        if closing:
-            if open_names[name] > 0:  # else a stray end tag: ignored, as browsers do
-                while stack:
-                    top, out = stack.pop()
-                    open_names[top] -= 1
-                    hidden -= out
-                    if top == name:
-                        break
-            continue
-        if name in _VOID or attrs.endswith("/"):
-            continue
-        out = _excluded(name, attrs)
-        if name in _RAW:  # its content up to the end tag is not markup
-            end = html.lower().find(f"</{name}", pos)
-            pos = len(html) if end < 0 else end
-            if not out:
-                parts.append(html[tag.end():pos])
-        stack.append((name, out))
-        open_names[name] += 1
-        hidden += out
-    return " ".join("".join(parts).split())
+        kept.append(html[pos:tag.start()])
+        pos = _element_end(html, name, tag.end())
+    kept.append(html[pos:])
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", "".join(kept)))
+    return " ".join(htmlib.unescape(text).split())
 
 
 def search_pages(outputs: Sequence[Output], model: Model) -> list[SearchPage]:
@@ -219,16 +227,18 @@ def search_pages(outputs: Sequence[Output], model: Model) -> list[SearchPage]:
     return pages
 
 
-def make_record(page: SearchPage) -> bytes:
-    """What search.js shows of a page and checks a query against, as JSON."""
+def make_record(page: SearchPage) -> tuple[bytes, set[str]]:
+    """What search.js shows of a page and checks a query against, as JSON; and its terms."""
     data = page.output.data.decode("utf-8")
     summary = _DESCRIPTION.search(data)
     names = list(dict.fromkeys(n for n in map(normalize, page.names) if n))
+    text = main_text(data)
     record = {"url": page.url, "kind": page.kind, "title": page.names[0] if page.names else "",
               "names": names,
               "summary": htmlib.unescape(summary.group(1)) if summary else "",
-              "text": main_text(data)}
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+              "text": text}
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+            page_terms(text, names))
 
 
 def record_terms(record: bytes) -> set[str]:
@@ -302,26 +312,30 @@ def record_path(n: int) -> str:
     return f"{INDEX_DIR}r/{n}.json"
 
 
-def index_pages(pages: Sequence[SearchPage],
-                records: dict[str, bytes] | None = None) -> list[Output]:
+Made = dict[str, tuple[bytes, set[str] | None]]  # by URL: a page's record and its terms
+
+
+def index_pages(pages: Sequence[SearchPage], records: Made | None = None) -> list[Output]:
     """The whole index of `pages`; the same pages always give the same bytes.
 
-    `records` has the record of some pages already (by URL)."""
+    `records` has the record of some pages already (their terms too, or None)."""
     order = sorted(pages, key=SearchPage.order_key)
     width = 2 if len(order) <= 2**16 else 4
     shards = shard_count(len(order))
     known = records or {}
-    postings: list[dict[str, list[int]]] = [defaultdict(list) for _ in range(shards)]
+    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     files = [Output(f"{INDEX_DIR}meta.json", _meta(order, shards, width))]
-    where: dict[str, int] = {}
+    ids: defaultdict[str, list[int]] = defaultdict(list)
     for n, page in enumerate(order):
-        record = known.get(page.url) or make_record(page)
+        if page.url in known:
+            record, terms = known[page.url]
+        else:
+            record, terms = make_record(page)
         files.append(Output(record_path(n), record))
-        for term in record_terms(record):
-            at = where.get(term)
-            if at is None:
-                at = where[term] = shard_of(term, shards)
-            postings[at][term].append(n)
+        for term in terms if terms is not None else record_terms(record):
+            ids[term].append(n)
+    for term, listed in ids.items():
+        postings[shard_of(term, shards)][term] = listed
     files.extend(Output(shard_path(i), encode_shard(p, width)) for i, p in enumerate(postings))
     return sorted(files, key=lambda o: o.path)
 
@@ -397,8 +411,14 @@ def search_outputs(outputs: Sequence[Output], model: Model,
         return index_pages(pages)
     memo.load()
     before = {p[0]: p for p in memo.pages}
-    order = sorted(pages, key=SearchPage.order_key)
-    records: dict[str, bytes] = {}  # made now: pages rendered in this build
+    by_url = {p.url: p for p in pages}
+    if len(by_url) == len(before) and all(
+            (old := before.get(p.url)) is not None and old[1:3] == (p.kind, p.names)
+            for p in pages):
+        order = [by_url[url] for url in before]  # the same pages, names and kinds
+    else:
+        order = sorted(pages, key=SearchPage.order_key)
+    records: Made = {}  # made now: pages rendered in this build
     digests: dict[str, bytes] = {}
     for page in order:
         old = before.get(page.url)
@@ -407,11 +427,11 @@ def search_outputs(outputs: Sequence[Output], model: Model,
                 and old[3] is not None and (out.stat or _stamp(out.origin or "")) == old[3]:
             digests[page.url] = old[4]  # the same HTML file as when it was indexed
             continue
-        records[page.url] = make_record(page)
-        digests[page.url] = _digest(records[page.url])
+        records[page.url] = made = make_record(page)
+        digests[page.url] = _digest(made[0])
     files = _update(memo, order, records, digests) if memo.files else None
     if files is None:
-        files = index_pages(order, records | _old_records(memo, order, records))
+        files = index_pages(order, records | _old_records(memo, records))
     memo.pages = [(p.url, p.kind, p.names,
                    None if p.url in records else before[p.url][3], digests[p.url])
                   for p in order]
@@ -421,28 +441,27 @@ def search_outputs(outputs: Sequence[Output], model: Model,
 def _kept(memo: SearchMemo, path: str) -> Output | None:
     """The file from the last build's index, if it is still as the memo says."""
     stamp = memo.files.get(path)
-    origin = str(memo.out_dir / path)
+    origin = f"{memo.out_dir}/{path}"
     if stamp is None or _stamp(origin) != stamp:
         return None
     return Output(path, None, origin=origin, stat=stamp)
 
 
-def _old_records(memo: SearchMemo, order: Sequence[SearchPage],
-                 made: dict[str, bytes]) -> dict[str, bytes]:
+def _old_records(memo: SearchMemo, made: Made) -> Made:
     """Records of unchanged pages, read from the last index instead of made again."""
-    found = {}
+    found: Made = {}
     for n, (url, *_rest) in enumerate(memo.pages):
         if url not in made:
             kept = _kept(memo, record_path(n))
             if kept is not None:
-                found[url] = kept.data
+                found[url] = kept.data, None
     return found
 
 
 _MOST = 0.2  # past this share of pages changed, indexing everything again is quicker
 
 
-def _update(memo: SearchMemo, order: Sequence[SearchPage], records: dict[str, bytes],
+def _update(memo: SearchMemo, order: Sequence[SearchPage], records: Made,
             digests: dict[str, bytes]) -> list[Output] | None:
     """The last index with the changed pages' records and terms replaced, or None when
     the pages or their order changed (then every id moves)."""
@@ -458,11 +477,13 @@ def _update(memo: SearchMemo, order: Sequence[SearchPage], records: dict[str, by
         kept = _kept(memo, record_path(n))
         if kept is None:
             return None
-        old, new = record_terms(kept.data), record_terms(records[order[n].url])
+        record, new = records[order[n].url]
+        old = record_terms(kept.data)
+        new = new if new is not None else record_terms(record)
         for term in old ^ new:
             gone, came = edits[shard_of(term, shards)].setdefault(term, (set(), set()))
             (came if term in new else gone).add(n)
-        fresh[record_path(n)] = records[order[n].url]
+        fresh[record_path(n)] = record
     for at, terms in edits.items():
         kept = _kept(memo, shard_path(at))
         if kept is None:
