@@ -10,7 +10,7 @@ their Markdown body; YAML records become a Markdown summary of their fields), ar
 with a small layout written by this script (no theme download). Both build into an empty folder
 in their own process, with their caches emptied (site/.cache, Hugo's --cacheDir), alternating
 A/B then B/A, and the medians are compared. Hugo builds no search index, so by default
-site_builder runs with --no-search; --with-search adds our Pagefind stage to our side.
+site_builder runs with --no-search; --with-search adds our search index to our side.
 """
 
 from __future__ import annotations

@@ -261,7 +261,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 if doc_file is not None:
                     search_memo = SearchMemo(options.site_dir / ".cache" / SEARCH_MEMO_FILE,
                                              options.out_dir.absolute())
-                outputs.extend(search_outputs(outputs, model, search_memo))
+                outputs.extend(search_outputs(outputs, model, search_memo, options.jobs))
     if write and not report.has_errors:
         with timings.stage("write"):
             if stage is not None:

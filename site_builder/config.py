@@ -26,7 +26,7 @@ class BuildOptions:
     jobs: int = 1
     progress: bool = False  # show a progress line (only when attached to a terminal)
     preview: bool = False  # serve: mark drafts and future stories as such
-    search: bool = True  # build the Pagefind index (build --no-search skips it)
+    search: bool = True  # build the search index (build --no-search skips it)
 
     @property
     def content_dir(self) -> Path:

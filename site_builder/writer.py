@@ -74,7 +74,7 @@ class Stage:
     """The next output, built up beside the current one; `commit` swaps it in, `abort`
     (or a crash) leaves the current output untouched.
 
-    The build stages pages while the render workers and Pagefind still work, so the disk
+    The build stages pages while the render workers and the indexer still work, so the disk
     writes overlap with the computing instead of following it.
 
     Making 18,000 folders and links takes seconds on some disks, for a rebuild that

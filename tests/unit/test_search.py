@@ -220,3 +220,14 @@ def test_search_outputs_indexes_every_item_of_the_five_kinds(make_site) -> None:
     records = [json.loads(v) for k, v in index.items() if k.startswith("r/")]
     assert sorted(r["url"] for r in records) == sorted(i.url for i in items)
     assert {r["kind"] for r in records} <= set(KINDS)
+
+
+def test_records_made_in_forked_workers_give_the_same_index(monkeypatch) -> None:
+    import site_builder.search as search
+
+    pages = [page(f"{kind}s/p{i}/", kind, f"第{i}个：张家港{i}号", body=f"正文{i}" * i)
+             for i in range(30) for kind in KINDS]
+    alone = index_pages(pages)
+    monkeypatch.setattr(search, "_PARALLEL_MIN", 1)
+    monkeypatch.setattr(search, "_CHUNK", 7)
+    assert index_pages(pages, jobs=2) == alone
