@@ -152,6 +152,7 @@ def bench(name: str, site: Path, work: Path, browser: bool) -> None:
     kept = [Output(o.path, None, origin=str(folder / o.path)) for o in outputs]
     search.search_outputs(kept, result.model, memo)
     memo.commit(indexes[0])
+    kept = [Output(o.path, None, origin=o.origin) for o in kept]  # as a new build has them
     changed = edited(kept, search.search_pages(kept, result.model))
     memo = search.SearchMemo(memo.file, folder.absolute())
     start = time.perf_counter()

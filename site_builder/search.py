@@ -462,9 +462,11 @@ def search_outputs(outputs: Sequence[Output], model: Model,
     for page in order:
         old = before.get(page.url)
         out = page.output
-        if out._data is None and old is not None and old[1:3] == (page.kind, page.names) \
-                and old[3] is not None and (out.stat or _stamp(out.origin or "")) == old[3]:
-            digests[page.url] = old[4]  # the same HTML file as when it was indexed
+        # Reused from the last output (even if something has read it since, as the link
+        # check does): the same HTML file as when it was indexed, if its stamp says so.
+        if out.origin is not None and old is not None and old[1:3] == (page.kind, page.names) \
+                and old[3] is not None and (out.stat or _stamp(out.origin)) == old[3]:
+            digests[page.url] = old[4]
         else:
             todo.append(page)
     # Made now: the records of the pages rendered in this build.
