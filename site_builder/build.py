@@ -254,8 +254,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         if (options.strict or not write) and not report.has_errors:
             with timings.stage("links"):
                 check_links(outputs, report, model.unpublished)
-        # Not for `check`, nor for the live preview: indexing takes 0.5 s on the demo and a
-        # minute for 10,000 pages, and editors preview pages, not search results.
+        # Not for `check`, nor for the live preview: editors preview pages, not search
+        # results, and the index is updated from the files of the last one in output/.
         if write and options.search and not options.preview and not report.has_errors:
             with timings.stage("search"):
                 if doc_file is not None:
