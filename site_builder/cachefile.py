@@ -8,12 +8,32 @@ another version, a damaged one or a missing one reads as None and is simply rebu
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import marshal
 import os
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+
+
+def package_version(name: str, module: str | None = None) -> str:
+    """An installed package's version, for cache headers, without importing the package
+    (`module`, when its name is not the package's: PIL for pillow).
+
+    Read from its `.dist-info` folder name beside it; importlib.metadata (which pulls in
+    the email package) is only the fallback: every build needs a few of these."""
+    spec = importlib.util.find_spec(module or name)
+    if spec is not None and spec.origin:
+        where = Path(spec.origin).parent.parent
+        stem = name.replace("-", "_")
+        found = [p for p in where.glob("*.dist-info")
+                 if p.name.lower().startswith(stem.lower() + "-")]
+        if len(found) == 1:
+            return found[0].name[len(stem) + 1:-len(".dist-info")]
+    from importlib import metadata
+
+    return metadata.version(name)
 
 
 def save(path: Path, header: tuple[Any, ...], value: Any) -> None:

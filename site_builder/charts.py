@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .diagram import (
     FONT_STACK,
@@ -31,6 +30,7 @@ from .diagram import (
     wrap_text,
 )
 from .i18n import format_number
+from .xmltext import escape
 
 WIDTH = 340  # viewBox width: 14-unit text stays ≥ 13 px on a 360 px phone
 SIZE = 14

@@ -19,11 +19,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from .i18n import enum_label, translate
 from .model import Item, Membership
 from .schema import ROLE_ORDER, SEGMENT_ORDER
+from .xmltext import escape, quoteattr
 
 # The site's palette (assets/site.css).
 RED = "#b3121b"

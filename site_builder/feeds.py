@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 from .i18n import translate
 from .model import Model
+from .xmltext import escape, quoteattr
 
 if TYPE_CHECKING:
     from .markdown import MarkdownRenderer

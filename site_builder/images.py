@@ -13,12 +13,17 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
+from . import cachefile
+
+if TYPE_CHECKING:  # Pillow is imported when an image is encoded (not when all are cached)
+    from PIL import Image
 
 WIDTHS = (480, 960, 1600)
 QUALITY = 82
-CACHE_VERSION = f"1-{Image.__version__}"  # a new Pillow may encode differently
+# A new Pillow may encode differently.
+CACHE_VERSION = f"1-{cachefile.package_version('pillow', 'PIL')}"
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
 MAX_ORIGINAL_BYTES = 600 * 1024  # above this, or wider than WIDTHS[-1], re-encode
 
@@ -87,6 +92,8 @@ def _cached(data: bytes, suffix: str, cache_dir: Path | None) -> dict:
 
 
 def _make(data: bytes, suffix: str, name: str) -> dict:
+    from PIL import Image, ImageOps
+
     with Image.open(io.BytesIO(data)) as opened:
         image = ImageOps.exif_transpose(opened)  # phone photos carry their rotation in EXIF
         image.load()

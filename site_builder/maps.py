@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
-import importlib.metadata
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from . import cachefile
 from .config import MapSettings
 from .diagnostics import Report
 from .geo import from_wgs84, to_wgs84
@@ -238,7 +238,7 @@ SHAPE_VERSION = 1  # bump when build_map's output changes for the same inputs
 
 @functools.cache
 def _folium_version() -> str:
-    return importlib.metadata.version("folium")  # without importing folium
+    return cachefile.package_version("folium")  # without importing folium
 
 # Every asset URL a shape contains (with its version): a changed file is a new shape.
 _SHAPE_ASSETS = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import functools
 import re
-from xml.sax.saxutils import escape
 
 import zxingcpp
 
 from .diagram import SVG_NS, el
+from .xmltext import escape
 
 QUIET_ZONE = 4  # modules of light margin the QR standard asks for
 ERROR_CORRECTION = "M"  # 15 % of the code may be smudged or torn on a printed page

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import re
+
+from . import cachefile
 
 _HAN_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)")
 
@@ -15,7 +16,7 @@ _SORT_KEYS: dict[str, str] = {}
 _SLUGS: dict[str, str] = {}
 SORT_KEY_MEMO_FILE = "pinyin.marshal"
 # The keys' format, and the dictionary's version.
-SORT_KEY_VERSION = (2, importlib.metadata.version("pypinyin"))
+SORT_KEY_VERSION = (2, cachefile.package_version("pypinyin"))
 
 
 def _pinyin(text: str) -> list[str]:
