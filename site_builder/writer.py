@@ -217,10 +217,7 @@ class Stage:
             with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                 os.unlink(f"{self.path}/{rel}")
         _remove_empty_folders(str(self.path), {os.path.dirname(r) for r in stale})
-        spare = self._copy_for_spare()
         _fsync_tree(self.path)
-        if spare is not None:
-            _keep_copy(*spare, _spare(self.out_dir))
         paths = frozenset(self.paths)
         if self.recycle:  # the replaced output will be the spare, or at self.path
             def count_removed() -> int:
@@ -237,22 +234,6 @@ class Stage:
         self.committed = True  # self.path is the replaced output now, or gone
         return WriteStats(self.written, self.unchanged, self.size,
                           functools.cache(count_removed))
-
-    def _copy_for_spare(self) -> tuple[subprocess.Popen[bytes], Path] | None:
-        """On a first build (no output to replace), start a hard-linked copy of the stage
-        to be the spare, so the second build starts from a spare as every later one does
-        instead of copying output/ while it runs (0.5 s at N=300, more when the disk is
-        still busy with this build's writes). It is made while the stage is synced."""
-        if not self.recycle or self.out_dir.exists() or _spare(self.out_dir).exists() \
-                or not hasattr(os, "fork"):
-            return None
-        making = _spare(self.out_dir).with_name(f"{_spare(self.out_dir).name}-{os.getpid()}")
-        try:
-            making.mkdir()
-            return _copy_linked(self.path, making), making
-        except OSError:  # no room, or no interpreter to run the copier: no spare
-            shutil.rmtree(making, ignore_errors=True)
-            return None
 
     def abort(self) -> None:
         if self.committed or not self.path.exists():
@@ -337,23 +318,6 @@ def _copy_linked(source: Path, target: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-I", "-S", "-c", _COPIER, str(source), str(target), str(listing)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
-
-
-def _keep_copy(copier: subprocess.Popen[bytes], copy: Path, spare: Path) -> None:
-    """Wait for the copier; its copy becomes the spare if it is complete."""
-    try:
-        done = copier.wait() == 0
-    except BaseException:  # interrupted: stop the copier's group before removing its copy
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(copier.pid, signal.SIGKILL)
-        copier.wait()
-        shutil.rmtree(copy, ignore_errors=True)
-        raise
-    if done:
-        with contextlib.suppress(OSError):
-            os.rename(copy, spare)
-            return
-    shutil.rmtree(copy, ignore_errors=True)
 
 
 COPY_LIST = ".site-builder-copy-list"
