@@ -7,12 +7,14 @@
 For each size N the site is generated once (benchmarks/generate_site.py, reused while its
 arguments are unchanged), then built three times, each in a fresh Python process:
 
-1. clean: into an empty output folder (cold output, warm file cache);
+1. clean: into a new output folder (cold output, warm file cache);
 2. incremental: one story gets one more sentence, rebuilt into the same output folder;
 3. reference: the edited content built clean into another folder; the incremental output
    must equal it byte for byte.
 
-The edited story is restored afterwards. See benchmarks/README.md for what each figure means.
+The edited story is restored afterwards. Outputs are deleted when every size is done, not
+between builds, and a run that starts soon after a deletion waits first (settle.py: deleted
+trees slow the creation of files here for minutes). See benchmarks/README.md for the figures.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from settle import remove_trees, settle
 
 STAGES = ("load", "validate", "link", "render", "search", "write")
 EDIT = "\n联盟近日又召开了一次供需对接会，现场促成合作意向12项。\n"
@@ -139,10 +142,11 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     start = time.perf_counter()
     counts = ensure_site(site, n, args.seed, log=lambda m: print(m, flush=True))
     generated = time.perf_counter() - start
-    out = work / f"out-n{n}"
-    ref = work / f"out-n{n}-reference"
-    for folder in (out, ref):
-        shutil.rmtree(folder, ignore_errors=True)
+    # New folders, deleted only when every size is done (main): a deletion would slow the
+    # creation of files in the builds that follow it for minutes (settle.py).
+    out = args.outputs / f"out-n{n}"
+    ref = args.outputs / f"out-n{n}-reference"
+    settle(work, args.settle)  # after regenerating a site, whose old content/ was deleted
 
     print(f"N={n}: clean build …", flush=True)
     shutil.rmtree(site / ".cache", ignore_errors=True)  # cold: no memo of an earlier run
@@ -161,9 +165,6 @@ def bench_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     finally:
         story.write_bytes(original)
         (site / DIRTY).unlink(missing_ok=True)
-    if not args.keep:
-        for folder in (out, ref):
-            shutil.rmtree(folder, ignore_errors=True)
     print(f"N={n}: {clean['pages']} pages; clean build {clean['seconds']:.1f} s, after one edit "
           f"{incremental['seconds']:.1f} s; same as clean: {'yes' if not diffs else 'NO'}",
           flush=True)
@@ -242,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         default=Path(tempfile.gettempdir()) / "site-builder-bench",
                         help="where generated sites and outputs go (reused between runs)")
     parser.add_argument("--keep", action="store_true", help="keep the built outputs")
+    parser.add_argument("--no-settle", dest="settle", action="store_false",
+                        help="do not wait after a recent deletion of a build output "
+                             "(see benchmarks/settle.py)")
     parser.add_argument("--no-fsync", action="store_true",
                         help="set SITE_BUILDER_NO_FSYNC=1 (skip the writer's sync)")
     parser.add_argument("--json", type=Path, help="also write all figures to this file")
@@ -261,7 +265,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_fsync:
         env["SITE_BUILDER_NO_FSYNC"] = "1"
 
-    results = [bench_size(n, args, env) for n in sizes]
+    remove_trees(args.work, sorted(args.work.glob("out-n*")) + sorted(args.work.glob("run-*")))
+    settle(args.work, args.settle)
+    args.outputs = args.work / f"run-{os.getpid()}"
+    try:
+        results = [bench_size(n, args, env) for n in sizes]
+    finally:
+        if not args.keep:
+            remove_trees(args.work, [args.outputs])
     report(results, args.jobs, args.search)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -7,10 +7,12 @@
 The generated site (benchmarks/generate_site.py, shared with bench_build.py) is built by
 site_builder's command line; the same records, turned into plain Markdown pages (stories keep
 their Markdown body; YAML records become a Markdown summary of their fields), are built by Hugo
-with a small layout written by this script (no theme download). Both build into an empty folder
-in their own process, with their caches emptied (site/.cache, Hugo's --cacheDir), alternating
-A/B then B/A, and the medians are compared. Hugo builds no search index, so by default
-site_builder runs with --no-search; --with-search adds our search index to our side.
+with a small layout written by this script (no theme download). Both build in their own process
+into a new folder, with their caches emptied (site/.cache, Hugo's --cacheDir), alternating A/B
+then B/A, and the medians are compared. No output is deleted until the last round is done, and
+a run that starts soon after a deletion waits first: on this machine's file system a deleted
+tree slows the creation of new files for minutes (benchmarks/settle.py). Hugo builds no search
+index, so by default site_builder runs with --no-search; --with-search adds our index to our side.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_site import MANIFEST, ensure_site
+from settle import remove_trees, settle
 
 CORPUS_VERSION = 2
 
@@ -269,7 +272,7 @@ def make_corpus(site: Path, corpus: Path) -> dict[str, int]:
     marker = corpus / ".corpus.json"
     if marker.is_file() and marker.read_text(encoding="utf-8") == stamp:
         return json.loads(stamp)["source"]["counts"]
-    shutil.rmtree(corpus, ignore_errors=True)
+    remove_trees(corpus.parent, [corpus])
     content = corpus / "content"
     layouts = corpus / "layouts"
     (layouts / "_default").mkdir(parents=True)
@@ -325,9 +328,10 @@ def _children_cpu() -> float:
 
 def timed(cmd: list[str], env: dict[str, str], out: Path, cache: Path
           ) -> tuple[float, float]:
-    """(wall, CPU) seconds of one clean build: `out` and the tool's `cache` emptied first
-    (our .cache/ would otherwise spare later rounds the parsing and the Markdown)."""
-    shutil.rmtree(out, ignore_errors=True)
+    """(wall, CPU) seconds of one clean build into `out`, a folder that does not exist yet,
+    with the tool's `cache` emptied first (our .cache/ would otherwise spare later rounds the
+    parsing and the Markdown; a few files, unlike an output, so deleting it costs nothing)."""
+    assert not out.exists(), out
     shutil.rmtree(cache, ignore_errors=True)
     cpu = _children_cpu()
     start = time.perf_counter()
@@ -353,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--with-search", action="store_true",
                         help="let site_builder build its search index too (Hugo builds "
                              "none; by default both build pages only)")
+    parser.add_argument("--no-settle", dest="settle", action="store_false",
+                        help="do not wait after a recent deletion of a build output "
+                             "(see benchmarks/settle.py)")
+    parser.add_argument("--keep", action="store_true", help="keep the outputs of every round")
     args = parser.parse_args(argv)
 
     hugo = find_hugo()
@@ -369,36 +377,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = work / f"hugo-n{args.alliances}-s{args.seed}"
     print(f"preparing the Hugo corpus in {corpus} …", flush=True)
     make_corpus(site, corpus)
-    ours_out, hugo_out = work / "hugo-cmp-ours", work / "hugo-cmp-hugo"
+    # Every build goes into a folder of its own and nothing is deleted until the last round
+    # is done: a deletion slows the creation of new files for minutes (settle.py).
+    remove_trees(work, sorted(work.glob("hugo-cmp-*")))
+    settle(work, args.settle)
+    outputs = work / f"hugo-cmp-{os.getpid()}"
 
     env = dict(os.environ)
     today = dt.datetime.combine(dt.date.today(), dt.time(), tzinfo=dt.UTC)
     env.setdefault("SOURCE_DATE_EPOCH", str(int(today.timestamp())))
     hugo_env = env | {"GOMAXPROCS": str(args.jobs)}
     ours_cmd = [sys.executable, "-m", "site_builder", "build", str(site), "--output",
-                str(ours_out), "--jobs", str(args.jobs)]
+                "OUT", "--jobs", str(args.jobs)]
     if not args.with_search:
         ours_cmd.append("--no-search")
-    hugo_cmd = [str(hugo), "--source", str(corpus), "--destination", str(hugo_out),
+    hugo_cmd = [str(hugo), "--source", str(corpus), "--destination", "OUT",
                 "--cacheDir", str(work / "hugo-cache"), "--quiet", "--noBuildLock"]
-    runners = {"site_builder": (ours_cmd, env, ours_out, site / ".cache"),
-               "hugo": (hugo_cmd, hugo_env, hugo_out, work / "hugo-cache")}
+    runners = {"site_builder": (ours_cmd, env, site / ".cache"),
+               "hugo": (hugo_cmd, hugo_env, work / "hugo-cache")}
 
     times: dict[str, list[float]] = {"site_builder": [], "hugo": []}
     cpus: dict[str, list[float]] = {"site_builder": [], "hugo": []}
     for r in range(args.rounds):
         order = ["site_builder", "hugo"] if r % 2 == 0 else ["hugo", "site_builder"]
         for name in order:
-            cmd, run_env, out, cache = runners[name]
+            cmd, run_env, cache = runners[name]
             print(f"round {r + 1}/{args.rounds}: {name} …", flush=True)
-            wall, cpu = timed(cmd, run_env, out, cache)
+            out = outputs / f"{name}-{r + 1}"
+            flag = "--output" if name == "site_builder" else "--destination"
+            at = cmd.index(flag) + 1
+            wall, cpu = timed([*cmd[:at], str(out), *cmd[at + 1:]], run_env, out, cache)
             times[name].append(wall)
             cpus[name].append(cpu)
 
     src_md = folder_stats(corpus / "content", ".md")
     src_ours = sum(folder_stats(site / "content", s)[1] for s in (".yaml", ".md"))
-    pages = {"site_builder": folder_stats(ours_out, ".html"),
-             "hugo": folder_stats(hugo_out, ".html")}
+    pages = {name: folder_stats(outputs / f"{name}-{args.rounds}", ".html")
+             for name in runners}
+    if not args.keep:
+        remove_trees(work, [outputs])
     median = {k: statistics.median(v) for k, v in times.items()}
     rate = {k: pages[k][0] / median[k] for k in times}
     cpu_median = {k: statistics.median(v) for k, v in cpus.items()}

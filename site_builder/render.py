@@ -147,6 +147,23 @@ def source_of(task: PageTask) -> str:
     return f"templates/{task.template}"
 
 
+def pager_window(current: int, count: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, and `around` on each side of
+    the current one; None where numbers are left out. Listing every page made each of 300
+    listing pages link to all 300 (and a phone's screen show them)."""
+    shown = {1, count, *range(max(1, current - around), min(count, current + around) + 1)}
+    window: list[int | None] = []
+    last = 0
+    for k in sorted(shown):
+        if k - last == 2 and last:  # a gap of one number: the number takes no more room
+            window.append(k - 1)
+        elif k - last > 2 and last:
+            window.append(None)
+        window.append(k)
+        last = k
+    return window
+
+
 def relative_root(path: str) -> str:
     """Prefix from the page at `path` to the site root: '' → './', 'a/b/' → '../../'."""
     depth = path.count("/")
@@ -340,8 +357,8 @@ class SiteRenderer:
                 "number": n, "count": pages,
                 "prev": None if n == 1 else ("stories/" if n == 2 else f"stories/page/{n-1}/"),
                 "next": None if n == pages else f"stories/page/{n+1}/",
-                "pages": [(k, "stories/" if k == 1 else f"stories/page/{k}/")
-                          for k in range(1, pages + 1)],
+                "pages": [(k, None if k is None else "stories/" if k == 1
+                           else f"stories/page/{k}/") for k in pager_window(n, pages)],
             }
             title = t("nav.stories") if n == 1 else t("stories.page", n=n)
             yield PageTask(path, "stories.html", title, t("stories.description"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.render import format_number, relative_root
+from site_builder.render import format_number, pager_window, relative_root
 from tests.conftest import build
 
 
@@ -29,6 +29,38 @@ def test_pagination_writes_one_page_per_ten_stories(make_site) -> None:
     assert "stories/page/4/index.html" not in paths
     page3 = next(o for o in result.outputs if o.path == "stories/page/3/index.html")
     assert page3.data.count(b'class="story-item"') == 2  # 22 stories: 10 + 10 + 2
+
+
+def test_the_pager_shows_the_ends_and_the_pages_around_the_current_one() -> None:
+    assert pager_window(1, 1) == [1]
+    assert pager_window(2, 3) == [1, 2, 3]
+    assert pager_window(1, 300) == [1, 2, 3, None, 300]
+    assert pager_window(150, 300) == [1, None, 148, 149, 150, 151, 152, None, 300]
+    assert pager_window(5, 10) == [1, 2, 3, 4, 5, 6, 7, None, 10]  # no gap of one number
+    assert pager_window(300, 300) == [1, None, 298, 299, 300]
+    for count in range(1, 40):  # every page reachable, in order, current always shown
+        for current in range(1, count + 1):
+            shown = pager_window(current, count)
+            numbers = [k for k in shown if k is not None]
+            assert numbers == sorted(set(numbers)) and current in numbers
+            assert numbers[0] == 1 and numbers[-1] == count
+            assert None not in shown[:1] + shown[-1:]
+
+
+def test_a_long_pager_links_the_neighbours_not_every_page(make_site) -> None:
+    files = {f"content/stories/s{i:03d}.md":
+             f"---\ntitle: 案例{i}\ndate: 2024-01-01\nsummary: S\n---\n正文\n"
+             for i in range(120)}
+    result = build(make_site(files), write=False)
+    page6 = next(o for o in result.outputs if o.path == "stories/page/6/index.html")
+    pager = page6.data.decode().split('class="pager"')[1].split("</nav>")[0]
+    # 121 stories: 13 pages; page 6 shows 1 … 4 5 6 7 8 … 13
+    for k in (4, 5, 7, 8, 13):
+        assert f'href="../../../stories/page/{k}/"' in pager
+    assert 'href="../../../stories/"' in pager
+    for k in (2, 3, 9, 12):
+        assert f'stories/page/{k}/"' not in pager
+    assert pager.count('class="gap"') == 2 and '<span aria-current="page">6</span>' in pager
 
 
 def test_pages_never_reference_a_cdn(make_site) -> None:
