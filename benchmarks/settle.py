@@ -52,15 +52,16 @@ def settle(work: Path, wait: bool = True, log: bool = True) -> float:
     left = last + WINDOW - time.time()
     if left <= 0:
         return 0.0
+    ago = max(0.0, WINDOW - left)
     if not wait:
         if log:
-            print(f"note: a benchmark deleted a build output {WINDOW - left:.0f} s ago; new "
+            print(f"note: a benchmark deleted a build output {ago:.0f} s ago; new "
                   "files are slow to create for a few minutes after that on ext4 without a "
                   "journal (see benchmarks/settle.py), so these figures may be slowed",
                   flush=True)
         return left
     if log:
-        print(f"waiting {left:.0f} s: output deleted {WINDOW - left:.0f} s ago still slows "
+        print(f"waiting {left:.0f} s: output deleted {ago:.0f} s ago still slows "
               "the creation of new files (ext4, see benchmarks/settle.py; --no-settle skips)",
               flush=True)
     os.sync()

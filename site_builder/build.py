@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,7 @@ from .sources import (
     load_sources,
     save_doc_memo,
 )
-from .validmemo import VALID_MEMO_FILE, load_validated, save_validated, storable
+from .validmemo import VALID_MEMO_FILE, from_row, load_validated, save_validated, storable
 from .writer import Stage, WriteStats, start_cleanup, write_outputs
 
 
@@ -122,11 +122,19 @@ MAP_MEMO_FILE = "maps.marshal"
 MAP_MEMO_VERSION = 1  # the keys name folium's version and the shape's inputs themselves
 
 
-def _validate(doc: SourceDoc, report: Report, cache: BuildCache) -> Validated:
-    """Validate `doc`, or reuse the result for the same document read last time."""
+def _validate(doc: SourceDoc, report: Report, cache: BuildCache,
+              done: Mapping[str, tuple[Any, ...]]) -> Validated:
+    """Validate `doc`, or reuse the result for the same document read last time, or the
+    one the parse worker made (`done`: validation memo rows by file)."""
     known = cache.validated.get(id(doc))
     if known is not None and known[0] is doc:
         return known[1]
+    row = done.get(doc.path)
+    if row is not None:
+        found = from_row(doc, row)
+        if found is not None:
+            cache.validated[id(doc)] = (doc, found)
+            return found
     before = len(report)
     result = validate_doc(doc, report)
     if len(report) == before:  # problems must be reported again by every build
@@ -201,7 +209,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         if valid_file is not None and not cache.validated:  # a fresh process
             kept, stored = load_validated(valid_file, sources.docs)
             cache.validated.update((id(v.doc), (v.doc, v)) for v in kept)
-        validated = [_validate(doc, report, cache) for doc in sources.docs]
+        validated = [_validate(doc, report, cache, sources.validated) for doc in sources.docs]
         if valid_file is not None and stored is not None:
             keep = [v for _, v in cache.validated.values() if storable(v)]
             now = {v.doc.path for v in keep}

@@ -211,19 +211,18 @@ def shape(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is Item:
-        return ("I", value.record_kind, value.slug)
+        return value.ref
     if kind is list or kind is tuple:  # mostly lists of records: those without a call
-        return [("I", v.record_kind, v.slug) if (t := type(v)) is Item
-                else ("M", v.enterprise.slug, v.alliance.slug, v.role, v.segment)
-                if t is Membership else shape(v) for v in value]
+        return [v.ref if (t := type(v)) is Item
+                else v.ref if t is Membership else shape(v) for v in value]
     if kind is dict:  # mostly a page task's values: text keys, records and lists
         return [(k if type(k) is str else shape(k),
-                 ("I", v.record_kind, v.slug) if type(v) is Item else shape(v))
+                 v.ref if type(v) is Item else shape(v))
                 for k, v in value.items()]
     if kind is Term:
         return ("T", value.taxonomy, value.name)
     if kind is Membership:
-        return ("M", value.enterprise.slug, value.alliance.slug, value.role, value.segment)
+        return value.ref
     if isinstance(value, PartialDate | Markup):
         return repr(value)
     if is_dataclass(value) and not isinstance(value, type):

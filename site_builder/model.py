@@ -11,6 +11,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -91,6 +92,12 @@ class Item:
         """Short name for cards and breadcrumbs."""
         return str(self.data.get("short_name") or self.title)
 
+    @cached_property
+    def ref(self) -> tuple[str, str, str]:
+        """What identifies the item in a page's fingerprint (memo.shape): made once, an
+        item is in the lists of many pages."""
+        return ("I", self.record_kind, self.slug)
+
 
 @dataclass(frozen=True, eq=False)
 class Membership:
@@ -98,6 +105,11 @@ class Membership:
     alliance: Item
     role: str
     segment: str
+
+    @cached_property
+    def ref(self) -> tuple[str, str, str, str, str]:
+        """Its fingerprint (memo.shape): on both the alliance's and the member's page."""
+        return ("M", self.enterprise.slug, self.alliance.slug, self.role, self.segment)
 
 
 @dataclass(frozen=True, eq=False)

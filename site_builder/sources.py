@@ -10,7 +10,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
@@ -265,6 +265,9 @@ class Sources:
     docs: tuple[SourceDoc, ...]
     assets: tuple[AssetFile, ...]
     content_dir: Path
+    # Files the parse workers also validated without a problem: their validation memo row
+    # (validmemo), so the parent need not validate 18,000 records alone.
+    validated: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def is_ignored(name: str) -> bool:
@@ -357,8 +360,9 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
         else:
             _unexpected(rel, report)
     jobs = min(jobs, len(todo) // _READ_CHUNK + 1)
+    validated: dict[str, tuple[Any, ...]] = {}
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
-        read = _read_parallel([t[1:6] for t in todo], jobs)
+        read = _read_parallel([t[1:6] for t in todo], jobs, validated)
     else:
         read = (_read_one(*t[1:6]) for t in todo)
     for (index, _r, _a, rel, _k, _s, stamp), (doc, problems) in zip(todo, read, strict=True):
@@ -379,7 +383,8 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
     if memo is not None:
         memo.clear()
         memo.update(fresh)
-    return Sources(site, tuple(d for d in docs if d is not None), tuple(assets), content_dir)
+    return Sources(site, tuple(d for d in docs if d is not None), tuple(assets), content_dir,
+                   validated)
 
 
 def _read_one(reader: str, abspath: str, rel: str, kind: str, slug: str
@@ -397,10 +402,22 @@ def _read_chunk(files: list[tuple[str, str, str, str, str]]
                 ) -> tuple[bytes, list[list[Any]], dict[str, str]]:
     # Documents go back as marshal rows, several times faster than pickling them;
     # the few problems (their texts are objects) are pickled by the pool.
+    from . import validmemo  # it imports this module
+    from .diagnostics import Report
+    from .schema import validate_doc
+
     rows, problems, keys = [], [], {}
     for file in files:
         doc, found = _read_one(*file)
-        rows.append(_to_row(doc))
+        row = _to_row(doc)
+        # Validated here too, as the parent would (a pure function of the document). A
+        # record with a problem is validated again by the parent, which reports it.
+        valid = None
+        if not found and doc.ok and doc.kind != "alliance_body":
+            checked = validate_doc(doc, Report())
+            if validmemo.storable(checked):
+                valid = validmemo.to_row(checked)
+        rows.append((row, valid))
         problems.append(found)
         # Records are listed by name in pinyin order; those keys are costly, so the
         # workers make them too (the parent takes them as they come).
@@ -411,14 +428,19 @@ def _read_chunk(files: list[tuple[str, str, str, str, str]]
     return marshal.dumps(rows), problems, keys
 
 
-def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int
+def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int,
+                   validated: dict[str, tuple[Any, ...]]
                    ) -> Iterator[tuple[SourceDoc, list[Any]]]:
+    """Parse `files` in `jobs` forked processes; fills `validated` (see Sources)."""
     chunks = [files[i:i + _READ_CHUNK] for i in range(0, len(files), _READ_CHUNK)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for blob, problems, keys in pool.imap(_read_chunk, chunks):  # in order, as serial
             remember_sort_keys(keys)
-            for row, found in zip(marshal.loads(blob), problems, strict=True):
-                yield _from_row(row), found
+            for (row, valid), found in zip(marshal.loads(blob), problems, strict=True):
+                doc = _from_row(row)
+                if valid is not None:
+                    validated[doc.path] = valid
+                yield doc, found
 
 
 def _can_fork() -> bool:

@@ -66,7 +66,7 @@ def _dates_in(value: Any, path: KeyPath, found: list[Any]) -> Any:
     return value
 
 
-def _to_row(v: Validated) -> tuple[Any, ...]:
+def to_row(v: Validated) -> tuple[Any, ...]:
     found: list[Any] = []
     data = _dates_in(v.data, (), found)
     # Usually the document's own positions; a promoted shorthand made new ones.
@@ -75,7 +75,7 @@ def _to_row(v: Validated) -> tuple[Any, ...]:
             None if own else dict(v.positions.raw))
 
 
-def _from_row(doc: SourceDoc, row: tuple[Any, ...]) -> Validated | None:
+def from_row(doc: SourceDoc, row: tuple[Any, ...]) -> Validated | None:
     digest, data, found, packed, raw = row
     if digest != doc.digest:
         return None  # the file changed since
@@ -109,7 +109,7 @@ def load_validated(path: Path, docs: Iterable[SourceDoc]) -> tuple[list[Validate
         row = table.get(doc.path)
         if row is not None:
             try:
-                found = _from_row(doc, row)
+                found = from_row(doc, row)
             except (ValueError, TypeError, IndexError, KeyError):
                 found = None  # damaged: validate it again
             if found is not None:
@@ -133,6 +133,6 @@ def save_validated(path: Path, results: Iterable[Validated],
     for v in results:
         shard = shard_of(v.doc.path)
         if shard in rows:
-            rows[shard][v.doc.path] = _to_row(v)
+            rows[shard][v.doc.path] = to_row(v)
     for shard, found in sorted(rows.items()):
         cachefile.save(_shard_path(path, shard), _header(), found)

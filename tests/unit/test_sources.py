@@ -147,6 +147,9 @@ def _spying_read_chunk(files: list) -> object:
 def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
                                                              monkeypatch) -> None:
     content = _mixed_content(tmp_path)
+    for i in range(1, 10):  # valid records too: the workers validate those
+        (content / f"stories/ok{i}.md").write_text(
+            f"---\ntitle: 好{i}\ndate: 2024-03-0{i}\nsummary: 摘要\n---\n正文\n", "utf-8")
     serial_report, parallel_report = Report(), Report()
     serial = load_sources(content, serial_report, None, jobs=1)
     monkeypatch.setattr(sources, "PARALLEL_MIN_FILES", 1)
@@ -157,7 +160,7 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
     parallel = load_sources(content, parallel_report, {}, jobs=2)
     pids = set((tmp_path / "pids").read_text().split())
     assert pids and str(os.getpid()) not in pids  # worker processes parsed it all
-    assert parallel.docs == serial.docs and len(serial.docs) == 85
+    assert parallel.docs == serial.docs and len(serial.docs) == 94
     assert [d.format() for d in parallel_report.items] == [
         d.format() for d in serial_report.items]
     assert {d.file for d in serial_report.errors} == {
@@ -166,6 +169,19 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
     from pypinyin import lazy_pinyin
 
     assert terms.known_sort_keys()["企业7"] == " ".join(lazy_pinyin("企业7")).lower() == "qi ye 7"
+    # The workers validated every record without a problem, as the parent would.
+    from site_builder.schema import validate_doc
+    from site_builder.validmemo import from_row
+
+    assert set(parallel.validated) == {f"stories/ok{i}.md" for i in range(1, 10)}
+    assert not serial.validated  # one process: validated later, by the build
+    for doc in parallel.docs:
+        if doc.path in parallel.validated:
+            theirs = from_row(doc, parallel.validated[doc.path])
+            mine = validate_doc(doc, Report())
+            assert theirs is not None and mine.ok
+            assert (theirs.data, theirs.ok, theirs.positions) == (
+                mine.data, mine.ok, mine.positions)
     story = next(d for d in parallel.docs if d.path == "stories/s03.md")
     assert story.positions.values[("figures", 0, "value")] == (5, 12)
     assert story.positions.raw[("figures", 0, "value")] == "0312"
