@@ -104,6 +104,9 @@ class Stage:
                     old = self.path
         # Files the stage held before this build (relative path -> inode), once known.
         self._existing: dict[str, int] | None = None if old or self._prefill else {}
+        # A first build: nothing to link from, and nothing in the stage but what it adds
+        # (spares it three system calls a page: 18,600 of them at N=300).
+        self._first = self._existing == {} and not self.out_dir.exists()
         self.written = self.unchanged = self.size = 0
         self.paths: set[str] = set()
         self._folders: set[str] = {str(self.path)}
@@ -159,6 +162,10 @@ class Stage:
         return self._existing
 
     def add(self, item: Output) -> None:
+        if self._first and item.path not in self.paths:
+            self.paths.add(item.path)
+            self._write_new(f"{self.path}/{item.path}", item.data)
+            return
         existing = self._before()
         target = f"{self.path}/{item.path}"
         had = existing.pop(item.path, None)  # the inode the stage holds at this path
@@ -191,6 +198,29 @@ class Stage:
         self.size += len(data)
         self._clear(target, had)
         Path(target).write_bytes(data)
+        self.written += 1
+
+    def _write_new(self, target: str, data: bytes) -> None:
+        """Write a file where nothing is yet, in a stage that started empty."""
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            try:
+                os.mkdir(folder)
+            except FileNotFoundError:
+                os.makedirs(folder)
+            except FileExistsError:  # a file staged where a folder must go
+                self._clear(target, None)
+            self._folders.add(folder)
+        elif target in self._folders:  # a folder staged where this file goes
+            self._clear(target, None)
+        self.size += len(data)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NEW_FILE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         self.written += 1
 
     def _clear(self, target: str, had: int | None) -> None:
@@ -321,6 +351,7 @@ def _copy_linked(source: Path, target: Path) -> subprocess.Popen[bytes]:
 
 
 COPY_LIST = ".site-builder-copy-list"
+_O_NEW_FILE = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # no newline translation
 SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
 
 

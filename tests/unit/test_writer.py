@@ -28,6 +28,24 @@ def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
     assert (stats.written, stats.unchanged, stats.removed) == (1, 0, 1)
 
 
+def test_a_first_build_writes_every_file_whatever_the_order(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    big = bytes(range(256)) * 5000  # more than one write() may take
+    items = [Output("a/b/c/index.html", b"deep"), Output("a/b/index.html", b"mid\r\n"),
+             Output("index.html", b"top"), Output("a/index.html", b"A"),
+             Output("x/y.bin", big), Output("a/b/index.html", b"again"),
+             Output("empty.txt", b"")]
+    stats = write_outputs(items, out)
+    assert {p.relative_to(out).as_posix(): p.read_bytes()
+            for p in out.rglob("*") if p.is_file()} == {
+        "a/b/c/index.html": b"deep", "a/b/index.html": b"again", "index.html": b"top",
+        "a/index.html": b"A", "x/y.bin": big, "empty.txt": b""}
+    assert stats.unchanged == 0 and stats.bytes == sum(len(o.data) for o in items)
+    # the next build links what it can from this one
+    again = write_outputs([o for o in items if o.path != "x/y.bin"], out)
+    assert again.written == 1 and again.unchanged == 5  # a/b/index.html twice
+
+
 def test_unchanged_files_are_hard_linked_not_rewritten(tmp_path: Path) -> None:
     out = tmp_path / "output"
     write_outputs([Output("same.html", b"S"), Output("new.html", b"1")], out)
