@@ -81,6 +81,7 @@ def build(site: Path, out: Path, jobs: int, env: dict[str, str], search: bool = 
     """Build `site` into `out` in a fresh interpreter; figures plus the process wall time."""
     cmd = [sys.executable, __file__, "--child", str(site), str(out), str(jobs),
            "search" if search else "no-search"]
+    os.sync()  # the previous build's writes are not this one's to flush
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - start

@@ -333,6 +333,9 @@ def timed(cmd: list[str], env: dict[str, str], out: Path, cache: Path
     parsing and the Markdown; a few files, unlike an output, so deleting it costs nothing)."""
     assert not out.exists(), out
     shutil.rmtree(cache, ignore_errors=True)
+    # Written back before the clock starts: site_builder syncs at the end of its build, and
+    # would otherwise also pay for flushing the previous round's output (Hugo's, say).
+    os.sync()
     cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)

@@ -49,7 +49,7 @@ def settle(work: Path, wait: bool = True, log: bool = True) -> float:
         last = float((work / MARK).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return 0.0
-    left = last + WINDOW - time.time()
+    left = min(WINDOW, last + WINDOW - time.time())  # a clock set back waits no longer
     if left <= 0:
         return 0.0
     ago = max(0.0, WINDOW - left)

@@ -414,8 +414,10 @@ def _read_chunk(files: list[tuple[str, str, str, str, str]]
         # record with a problem is validated again by the parent, which reports it.
         valid = None
         if not found and doc.ok and doc.kind != "alliance_body":
-            checked = validate_doc(doc, Report())
-            if validmemo.storable(checked):
+            problems_here = Report()
+            checked = validate_doc(doc, problems_here)
+            # As the parent keeps a result: only when validating it reported nothing.
+            if not len(problems_here) and validmemo.storable(checked):
                 valid = validmemo.to_row(checked)
         rows.append((row, valid))
         problems.append(found)

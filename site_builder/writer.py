@@ -162,9 +162,9 @@ class Stage:
         return self._existing
 
     def add(self, item: Output) -> None:
-        if self._first and item.path not in self.paths:
+        if self._first and item.path not in self.paths and self._write_new(
+                f"{self.path}/{item.path}", item.data):
             self.paths.add(item.path)
-            self._write_new(f"{self.path}/{item.path}", item.data)
             return
         existing = self._before()
         target = f"{self.path}/{item.path}"
@@ -200,28 +200,32 @@ class Stage:
         Path(target).write_bytes(data)
         self.written += 1
 
-    def _write_new(self, target: str, data: bytes) -> None:
-        """Write a file where nothing is yet, in a stage that started empty."""
+    def _write_new(self, target: str, data: bytes) -> bool:
+        """Write a file where nothing should be yet, in a stage that started empty; False
+        (nothing written) when something is in the way: add() then clears it as usual."""
         folder = os.path.dirname(target)
-        if folder not in self._folders:
-            try:
-                os.mkdir(folder)
-            except FileNotFoundError:
-                os.makedirs(folder)
-            except FileExistsError:  # a file staged where a folder must go
-                self._clear(target, None)
-            self._folders.add(folder)
-        elif target in self._folders:  # a folder staged where this file goes
-            self._clear(target, None)
-        self.size += len(data)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NEW_FILE, 0o666)
+        try:
+            if folder not in self._folders:
+                try:
+                    os.mkdir(folder)
+                except FileNotFoundError:
+                    os.makedirs(folder)
+                except FileExistsError:
+                    if not os.path.isdir(folder):  # a file staged where a folder must go
+                        raise
+                self._folders.add(folder)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NEW_FILE, 0o666)
+        except OSError:  # e.g. a folder staged where this file goes
+            return False
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
+        self.size += len(data)
         self.written += 1
+        return True
 
     def _clear(self, target: str, had: int | None) -> None:
         """Make room at `target`: its folder exists, nothing is at the path itself."""

@@ -107,19 +107,28 @@ def test_parsing_validating_and_rendering_in_workers_gives_the_serial_site(
     from site_builder import render, sources, validmemo
 
     serial = copy_site(REPO, tmp_path / "serial")
-    assert build(serial, output_dir=tmp_path / "a", jobs=1).ok
+    alone = build(serial, output_dir=tmp_path / "a", jobs=1)
+    assert alone.ok
     # The demo is below the sizes where workers start: make them start at once.
     monkeypatch.setattr(sources, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(sources, "_READ_CHUNK", 16)
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)
-    checked: list[str] = []
+    taken: list[str] = []
     real = validmemo.from_row
-    monkeypatch.setattr("site_builder.build.from_row",
-                        lambda doc, row: checked.append(doc.path) or real(doc, row))
+
+    def spy(doc, row):
+        found = real(doc, row)
+        if found is not None:
+            taken.append(doc.path)
+        return found
+
+    monkeypatch.setattr("site_builder.build.from_row", spy)
     parallel = copy_site(REPO, tmp_path / "parallel")
-    assert build(parallel, output_dir=tmp_path / "b", jobs=2).ok
-    assert len(checked) > 100  # the records came validated from the workers
+    done = build(parallel, output_dir=tmp_path / "b", jobs=2)
+    assert done.ok
+    assert len(taken) > 100  # the records came validated from the workers
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    assert [d.format() for d in done.report.items] == [d.format() for d in alone.report.items]
 
 
 def test_feed_is_atom_with_absolute_links(built_demo: Path) -> None:

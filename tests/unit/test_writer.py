@@ -30,7 +30,7 @@ def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
 
 def test_a_first_build_writes_every_file_whatever_the_order(tmp_path: Path) -> None:
     out = tmp_path / "output"
-    big = bytes(range(256)) * 5000  # more than one write() may take
+    big = bytes(range(256)) * 5000
     items = [Output("a/b/c/index.html", b"deep"), Output("a/b/index.html", b"mid\r\n"),
              Output("index.html", b"top"), Output("a/index.html", b"A"),
              Output("x/y.bin", big), Output("a/b/index.html", b"again"),
@@ -44,6 +44,27 @@ def test_a_first_build_writes_every_file_whatever_the_order(tmp_path: Path) -> N
     # the next build links what it can from this one
     again = write_outputs([o for o in items if o.path != "x/y.bin"], out)
     assert again.written == 1 and again.unchanged == 5  # a/b/index.html twice
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("order", [
+    ["a/b", "a/b/c/index.html"],  # a file where a folder must go later
+    ["a/index.html", "a/b/c/index.html", "a/b"],  # a folder (made on the way) where a file goes
+    ["x/index.html", "x", "x/y/index.html"],
+])
+def test_a_first_build_ends_as_a_build_into_an_existing_output(tmp_path: Path,
+                                                               order: list[str]) -> None:
+    items = [Output(path, f"<{path}>".encode()) for path in order]
+    fresh = tmp_path / "fresh"
+    write_outputs(items, fresh)  # nothing before: the first-build path
+    existing = tmp_path / "existing"
+    write_outputs([Output("old.html", b"old")], existing)
+    write_outputs(items, existing)  # the same items, staged the usual way
+    assert _tree(fresh) == _tree(existing) and _tree(fresh)
 
 
 def test_unchanged_files_are_hard_linked_not_rewritten(tmp_path: Path) -> None:
