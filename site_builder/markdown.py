@@ -23,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import cachefile
 from .diagnostics import Report, closest
+from .markdown_subset import subset_html
 from .memo import track_key
 from .model import resolve_content_path
 
@@ -206,6 +207,13 @@ class MarkdownRenderer:
         """Convert `text`; problems are reported against `file` at their line."""
         if not text or not text.strip():
             return ""
+        # Most texts need neither Python-Markdown nor the sanitizer (see markdown_subset);
+        # they have no links, so nothing to check or remember either.
+        html = plain_paragraphs(text)
+        if html is None:
+            html = subset_html(text)
+        if html is not None:
+            return html
         key = hashlib.sha256(f"{MARKDOWN_VERSION}\0{self._lang}\0{root}\0{folder}\0{text}"
                              .encode()).hexdigest()
         # A memo hit must still report broken links, so only problem-free results are kept,
@@ -217,18 +225,20 @@ class MarkdownRenderer:
             return str(hit[0])
         check = LinkCheck(self._known, self._unpublished, self._report, file, text, body_line,
                           folder, root)
-        self._holder[0] = check
         problems_before = self._problems()
-        plain = plain_paragraphs(text)
-        if plain is None:
-            self._md.reset()
-            plain = self._md.convert(text)
-        html = sanitize(plain, check)
+        html = self.python_markdown(text, check)
         for target, _ in check.probes:
             track_key(("l", target))
         if self._problems() == problems_before:
             self._memo[key] = self.added[key] = (html, tuple(check.probes))
         return html
+
+    def python_markdown(self, text: str, check: LinkCheck | None = None) -> str:
+        """`text` through Python-Markdown and the sanitizer: the HTML every shortcut here
+        must equal."""
+        self._holder[0] = check if check is not None else LinkCheck(self._known)
+        self._md.reset()
+        return sanitize(self._md.convert(text), check)
 
     def remember(self, key: str, value: Any) -> None:
         """Keep a result another process rendered."""
