@@ -696,48 +696,70 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-# The renderer a forked worker inherited from its parent (set once per worker process).
+# The renderer a forked worker inherited from its parent (set once per worker process),
+# its tasks, and the stage folder it writes new pages into itself (a first build) or "".
 _worker_renderer: list[SiteRenderer] = []
 _worker_tasks: list[list[PageTask]] = []
+_worker_direct: list[str] = []
 
 Rendered = tuple[Output | None, list[DepKey] | None]
 
 
-def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
+def _init_worker(renderer: SiteRenderer, tasks: list[PageTask], direct: str) -> None:
     _worker_renderer.append(renderer)
     _worker_tasks.append(tasks)
+    _worker_direct.append(direct)
     renderer.report = Report()  # collect this worker's problems apart, to send them back
 
 
-def _render_chunk(bounds: tuple[int, int]
-                  ) -> tuple[list[Rendered], list[Any], dict[str, Any], dict[str, Any]]:
-    renderer, tasks = _worker_renderer[0], _worker_tasks[0]
+def _render_chunk(bounds: tuple[int, int]) -> tuple[
+        list[Rendered], list[int], list[Any], dict[str, Any], dict[str, Any]]:
+    renderer, tasks, direct = _worker_renderer[0], _worker_tasks[0], _worker_direct[0]
     start = len(renderer.report)
     renderer.md.added.clear()
     shapes = renderer.maps.added if renderer.maps else {}
     shapes.clear()
     done = [renderer.render_page(t) for t in tasks[bounds[0]:bounds[1]]]
+    # Pages written here are sent back without their bytes (size >= 0); the parent stages
+    # the others, and any this process could not write (something in the way).
+    sizes = [-1] * len(done)
+    if direct:
+        from .writer import write_new
+
+        folders: set[str] = set()
+        for n, (out, deps) in enumerate(done):
+            if out is None or out._data is None:
+                continue
+            try:
+                written = write_new(f"{direct}/{out.path}", out._data, folders)
+            except OSError:
+                written = False  # the parent tries again, and reports what fails
+            if written:
+                sizes[n] = len(out._data)
+                done[n] = (Output(out.path, None, out.source, origin=f"{direct}/{out.path}"),
+                           deps)
     problems = list(renderer.report.items[start:]) if len(renderer.report) > start else []
     # The parent keeps the memo of Markdown and map shapes (and saves it in .cache/).
-    return done, problems, dict(renderer.md.added), dict(shapes)
+    return done, sizes, problems, dict(renderer.md.added), dict(shapes)
 
 
 def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
-                     progress: Callable[[list[Rendered]], None]) -> list[Rendered]:
+                     progress: Callable[[list[Rendered], list[int]], None],
+                     direct: str = "") -> list[Rendered]:
     """Render pages in forked processes; the model is inherited, never pickled."""
     chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
     ctx = multiprocessing.get_context("fork")
     rendered: list[Rendered] = []
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks, direct)) as pool:
         # imap keeps the order of chunks, so the output order is the serial one.
-        for done, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
+        for done, sizes, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
             rendered.extend(done)
             renderer.report.extend(problems)
             for key, value in markdown.items():
                 renderer.md.remember(key, value)
             if renderer.maps is not None:
                 renderer.maps.remember(shapes)
-            progress(done)
+            progress(done, sizes)
     return rendered
 
 
@@ -810,13 +832,17 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 sink: Callable[[Output], None] | None = None,
                 map_memo: dict[str, Any] | None = None,
                 related_memo: dict[str, Any] | None = None,
-                before_fork: Callable[[], None] | None = None) -> list[Output]:
+                before_fork: Callable[[], None] | None = None,
+                direct: tuple[str, Callable[[Output, int], None]] | None = None
+                ) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media.
 
     With a `store`, a page whose inputs are all as they were last time is taken from there
     instead of rendered again, and `store.pending` says what this build's pages read.
     `sink` is given each page (as soon as it is ready when workers render: the writer
     stages it meanwhile); `before_fork` is called before render workers are forked.
+    With `direct` (a folder, and what to tell of each page written there), render workers
+    write new pages into that folder themselves, and `sink` gets only the others.
     """
     assets = asset_outputs(theme) + vendor_outputs(report)
     versions = {o.path: version_of(o.data) for o in assets}
@@ -860,12 +886,16 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
             if page is not None:
                 early(page)
 
-    def advance(finished: list[Rendered]) -> None:
+    def advance(finished: list[Rendered], sizes: list[int] | None = None) -> None:
         nonlocal done
         done += len(finished)
         if early is not None:
-            for out, _ in finished:
-                if out is not None:
+            for n, (out, _) in enumerate(finished):
+                if out is None:
+                    continue
+                if sizes is not None and sizes[n] >= 0 and direct is not None:
+                    direct[1](out, sizes[n])  # a worker wrote it
+                else:
                     early(out)
         if progress is not None:
             progress(min(done, len(tasks)), len(tasks))
@@ -873,7 +903,8 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     if parallel:
         if before_fork is not None:
             before_fork()
-        rendered = _render_parallel(renderer, todo_tasks, jobs, advance)
+        rendered = _render_parallel(renderer, todo_tasks, jobs, advance,
+                                    direct[0] if direct is not None else "")
     else:
         rendered = []
         for task in todo_tasks:

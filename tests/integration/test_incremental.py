@@ -227,10 +227,13 @@ def test_pages_with_warnings_warn_on_every_build(scratch_demo: Path) -> None:
 def test_a_damaged_cache_is_ignored_not_trusted(built_site: Path, tmp_path: Path) -> None:
     site = built_site
     memos = sorted((site / ".cache").glob("*.marshal"))
-    assert [p.name for p in memos] == ["maps.marshal"] + [
-        f"markdown-{k:02}.marshal" for k in range(16)] + [
-        "pages.marshal", "pinyin.marshal", "related.marshal", "search.marshal"] + [
-        f"sources-{k:02}.marshal" for k in range(16)] + [
+    # Only texts with links are kept in the Markdown memo (the others take the shortcut):
+    # some of its 16 shards, not all, hold one.
+    markdown = [p.name for p in memos if p.name.startswith("markdown-")]
+    assert markdown and set(markdown) <= {f"markdown-{k:02}.marshal" for k in range(16)}
+    assert [p.name for p in memos if not p.name.startswith("markdown-")] == [
+        "maps.marshal", "pages.marshal", "pinyin.marshal", "related.marshal",
+        "search.marshal"] + [f"sources-{k:02}.marshal" for k in range(16)] + [
         f"validated-{k:02}.marshal" for k in range(16)]
     for path in memos:
         path.write_bytes(b"\x00garbage" + path.read_bytes()[:100])
@@ -270,7 +273,8 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
 
     memo = MarkdownMemo(site / ".cache" / "markdown.marshal")
     memo.load_all()
-    assert memo.get("nothing") is None and len(memo) > 100
+    # (Texts with links only: the others take the shortcut and are not kept.)
+    assert memo.get("nothing") is None and len(memo) > 10
     EDITS["enterprise name"](site)
     result = run(BuildOptions(site_dir=site, jobs=2))
     assert result.ok

@@ -14,6 +14,7 @@ from site_builder.writer import (
     Stage,
     _files,
     check_output_dir,
+    write_new,
     write_outputs,
 )
 
@@ -44,6 +45,25 @@ def test_a_first_build_writes_every_file_whatever_the_order(tmp_path: Path) -> N
     # the next build links what it can from this one
     again = write_outputs([o for o in items if o.path != "x/y.bin"], out)
     assert again.written == 1 and again.unchanged == 5  # a/b/index.html twice
+
+
+def test_pages_render_workers_write_are_counted_and_then_read_from_the_output(
+        tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    stage = Stage(out)
+    assert stage.direct is not None  # a first build: workers may write into the stage
+    folders: set[str] = set()
+    assert write_new(f"{stage.direct}/a/index.html", b"AAA", folders)
+    # Something in the way (a file where a folder goes): nothing written, False.
+    assert not write_new(f"{stage.direct}/a/index.html/x.html", b"X", folders)
+    page = Output("a/index.html", None, "stories/a.md", origin=f"{stage.direct}/a/index.html")
+    stage.adopt(page, 3)
+    stage.add(Output("b.html", b"B"))
+    stats = stage.commit()
+    assert (stats.written, stats.unchanged, stats.bytes) == (2, 0, 4)
+    assert _tree(out) == {"a/index.html": b"AAA", "b.html": b"B"}
+    assert page.origin == f"{out}/a/index.html" and page.data == b"AAA"
+    assert Stage(out).direct is None  # an output exists: pages go through the parent
 
 
 def _tree(root: Path) -> dict[str, bytes]:
