@@ -283,8 +283,10 @@ def is_ignored(name: str) -> bool:
 DocMemo = dict[str, tuple[tuple[int, int, int], "SourceDoc"]]
 
 
-# Below this many files to parse, starting processes costs more than it saves.
-PARALLEL_MIN_FILES = 500
+# Below this many files to parse, starting processes costs more than it saves: at N=30
+# (1,800 files) parsing, validating and linking took 0.48 s with two workers and 0.41 s
+# without; at N=100 (6,100) 1.10 s against 1.23 s.
+PARALLEL_MIN_FILES = 3000
 _READ_CHUNK = 128
 
 
