@@ -54,6 +54,7 @@ from .memo import (
     shape,
     source_signature,
     track,
+    track_key,
     tracked,
     world_signature,
 )
@@ -202,6 +203,12 @@ class SiteRenderer:
             self._related[self._story_signature] = [None] * len(model.stories)
         self.known = self._known_paths()
         self._crumbs: dict[str, tuple[str, str]] = {}  # section → its breadcrumb
+        # Parts of pages the theme renders once per key (see cached()): HTML and what it read.
+        self._fragments: dict[tuple[Any, ...], tuple[Markup, frozenset[Any]]] = {}
+        # Paths the navigation can mark as the current page (see nav_key()).
+        self._nav_paths = frozenset(
+            [e.url.strip("/") for e in self.config.nav]
+            + [p.url.strip("/") for p in model.pages if p.get("nav_weight") is not None])
         self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
         self.env = self._environment()
         self.provider = provider
@@ -226,6 +233,7 @@ class SiteRenderer:
         lang = self.lang
         env.fold, env.fold_salt = chain(FoldTranslations(lang), FoldSiteUrls()), f"t:{lang}|u"
         env.globals.update(
+            cached=self.cached,
             chain_svg=tracked(lambda *a, **k: Markup(chain_svg(*a, **k))),
             stats_chart=tracked(lambda *a, **k: Markup(stats_chart_svg(*a, **k))),
             qr_svg=lambda *a, **k: Markup(qr_svg(*a, **k)),
@@ -458,6 +466,7 @@ class SiteRenderer:
             **self._map_values(task, root),
             "page": task,
             "root": root,
+            "nav_key": self.nav_key(task),
             "canonical": self.config.absolute("" if task.path == "404.html" else task.path),
             "body_html": body_html,
             "footer_html": Markup(footer),
@@ -476,6 +485,26 @@ class SiteRenderer:
             self._template_error(exc)
             return None
         return Output(task.file, html.encode("utf-8"), source_of(task))
+
+    def nav_key(self, task: PageTask) -> tuple[str, str]:
+        """What the navigation shows differently from page to page: the current section,
+        and the page itself when the navigation links to it."""
+        path = task.path.strip("/")
+        return (task.section, path if path in self._nav_paths else "")
+
+    def cached(self, *key: Any, caller: Callable[[], str]) -> Markup:
+        """`{% call cached('masthead', root, nav_key) %}…{% endcall %}`: the block's HTML,
+        rendered the first time a page asks for it with this key and reused by the pages
+        after it (the masthead and footer are alike on all pages of one depth). A page
+        that reuses it still depends on everything the block read."""
+        hit = self._fragments.get(key)
+        if hit is None:
+            with recording() as reads:
+                html = Markup(caller())
+            hit = self._fragments[key] = (html, frozenset(reads))
+        for read in hit[1]:
+            track_key(read)  # a record, a term or a key: as it was recorded
+        return hit[0]
 
     # ---- sharing ----------------------------------------------------------------------
 

@@ -104,6 +104,11 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "alliance short name": lambda s: replace(s, ALLIANCE, "short_name: ", "short_name: 新"),
     "alliance body": lambda s: replace(s, ALLIANCE_BODY, "\n\n", "\n\n补充一句话。\n\n"),
     "site title": lambda s: replace(s, "content/site.yaml", "title: ", "title: 新"),
+    # Every page's masthead links the pages of the navigation (rendered once, reused).
+    "navigation page title": lambda s: replace(s, "content/pages/about.md", "title: 关于本站",
+                                               "title: 关于本平台"),
+    "page out of the navigation": lambda s: replace(s, "content/pages/contact.md",
+                                                    "nav_weight: 20\n", ""),
     "template": _add_template,
     "asset": _add_asset,
 }
