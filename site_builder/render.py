@@ -61,7 +61,6 @@ from .memo import (
 from .model import Item, Model, Term, group_members, member_counts, region_paths
 from .opendata import DATA_FILES, open_data
 from .qrcodes import qr_svg
-from .templatefold import FoldSiteUrls, chain
 
 STORIES_PER_PAGE = 10
 
@@ -231,7 +230,7 @@ class SiteRenderer:
             auto_reload=False,
         )
         lang = self.lang
-        env.fold, env.fold_salt = chain(FoldTranslations(lang), FoldSiteUrls()), f"t:{lang}|u"
+        env.fold, env.fold_salt = FoldTranslations(lang), f"t:{lang}"
         env.globals.update(
             cached=self.cached,
             chain_svg=tracked(lambda *a, **k: Markup(chain_svg(*a, **k))),
