@@ -233,6 +233,8 @@ def script_json(value: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+MAP_MEMO_FILE = "maps.marshal"  # in .cache/: shapes by key
+MAP_MEMO_VERSION = 1  # the keys name folium's version and the shape's inputs themselves
 SHAPE_VERSION = 1  # bump when build_map's output changes for the same inputs
 
 

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup, escape
 
 from . import __version__, feeds
@@ -171,6 +172,67 @@ def relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory; Jinja checks each one against its source."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        # What a template compiles to depends on the language too (translations folded in).
+        salt = getattr(environment, "fold_salt", "")
+        return super().get_bucket(environment, f"{name}\0{salt}", filename, source)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+    def compiled(self) -> dict[str, bytes]:
+        return self._store
+
+    def remember(self, compiled: Mapping[str, bytes]) -> None:
+        """Take templates another process compiled (each is checked against its source
+        when used, like any other)."""
+        for key, code in compiled.items():
+            self._store.setdefault(key, code)
+
+
+def theme_environment(theme: Theme, lang: str,
+                      bytecode_cache: jinja2.BytecodeCache | None = None) -> TrackingEnvironment:
+    """The theme's Jinja environment without the site's globals: everything a template's
+    compiled code depends on (its settings, filters and folded translations)."""
+    env = TrackingEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
+        # One environment per build: templates cannot change meanwhile, so Jinja need
+        # not stat every template file on every get_template (three per page).
+        auto_reload=False,
+    )
+    env.fold, env.fold_salt = FoldTranslations(lang), f"t:{lang}"
+    env.filters.update(
+        date=lambda d: d.format(lang) if isinstance(d, PartialDate) else (d or ""),
+        iso=lambda d: str(d) if d else "",
+        num=lambda v: format_number(v, lang),
+    )
+    return env
+
+
+def asset_url(versions: Mapping[str, str], name: str, root: str) -> str:
+    """The URL of asset `name` (under assets/) from a page at `root`, with its version."""
+    path = f"assets/{name}"
+    version = versions.get(path)
+    return root + path + (f"?v={version}" if version else "")
+
+
 class SiteRenderer:
     """Renders every page of a model. Built once per build."""
 
@@ -217,20 +279,8 @@ class SiteRenderer:
     # ---- environment ------------------------------------------------------------------
 
     def _environment(self) -> jinja2.Environment:
-        env = TrackingEnvironment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self.theme.template_dirs]),
-            autoescape=True,
-            undefined=jinja2.ChainableUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            bytecode_cache=self.bytecode_cache,
-            # One environment per build: templates cannot change meanwhile, so Jinja need
-            # not stat every template file on every get_template (three per page).
-            auto_reload=False,
-        )
+        env = theme_environment(self.theme, self.lang, self.bytecode_cache)
         lang = self.lang
-        env.fold, env.fold_salt = FoldTranslations(lang), f"t:{lang}"
         env.globals.update(
             cached=self.cached,
             chain_svg=tracked(lambda *a, **k: Markup(chain_svg(*a, **k))),
@@ -245,11 +295,6 @@ class SiteRenderer:
             group_members=group_members,  # reads roles and segments: fingerprinted
             region_paths=tracked(region_paths),
             counts=member_counts(self.model),
-        )
-        env.filters.update(
-            date=lambda d: d.format(lang) if isinstance(d, PartialDate) else (d or ""),
-            iso=lambda d: str(d) if d else "",
-            num=lambda v: format_number(v, lang),
         )
         return env
 
@@ -685,9 +730,7 @@ class SiteRenderer:
             Markup(loading))
 
     def asset_url(self, name: str, root: str) -> str:
-        path = f"assets/{name}"
-        version = self.asset_versions.get(path)
-        return root + path + (f"?v={version}" if version else "")
+        return asset_url(self.asset_versions, name, root)
 
     def _body_html(self, item: Item, root: str) -> Markup:
         if not item.body:

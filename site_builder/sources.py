@@ -425,11 +425,19 @@ def _read_chunk(files: list[tuple[str, str, str, str, str]]
         problems.append(found)
         # Records are listed by name in pinyin order; those keys are costly, so the
         # workers make them too (the parent takes them as they come).
-        if isinstance(doc.data, dict):
-            name = doc.data.get("name") or doc.data.get("title")
-            if isinstance(name, str):
-                keys[name] = sort_key(name)
+        name = record_name(doc.data)
+        if name:
+            keys[name] = sort_key(name)
     return marshal.dumps(rows), problems, keys
+
+
+def record_name(data: Any) -> str | None:
+    """The name a record is listed by (and sorted by, in pinyin)."""
+    if isinstance(data, dict):
+        name = data.get("name") or data.get("title")
+        if isinstance(name, str):
+            return name
+    return None
 
 
 def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import cachefile
@@ -21,9 +22,39 @@ SORT_KEY_VERSION = (2, cachefile.package_version("pypinyin"))
 
 _WORDS: dict[str, list[str]] = {}  # a word of pypinyin's segmentation -> its syllables
 _converter: list[Any] = []
+# Another process that has pypinyin loaded and reads for this one (see warmup.py): given
+# texts, their syllables, or None when it cannot.
+_helper: list[Callable[[list[str]], list[list[str]] | None]] = []
+
+
+def use_helper(read: Callable[[list[str]], list[list[str]] | None] | None) -> None:
+    """Read pinyin through `read` instead of loading pypinyin here (None: stop)."""
+    _helper.clear()
+    if read is not None:
+        _helper.append(read)
+
+
+def prefetch_sort_keys(names: Iterable[str]) -> None:
+    """Make the sort keys of `names` not known yet, all in one request to the helper."""
+    if not _helper or _converter:
+        return
+    missing = sorted({n for n in names if n not in _SORT_KEYS})
+    if missing:
+        read = _helper[0](missing)
+        if read is not None and len(read) == len(missing):
+            for name, syllables in zip(missing, read, strict=True):
+                _SORT_KEYS[name] = " ".join(syllables).lower()
 
 
 def _pinyin(text: str) -> list[str]:
+    if _helper and not _converter:
+        read = _helper[0]([text])
+        if read is not None:
+            return read[0]
+    return pinyin(text)
+
+
+def pinyin(text: str) -> list[str]:
     """What `pypinyin.lazy_pinyin(text)` gives, a word at a time: pypinyin splits a text into
     words and reads each apart, and names share most words (有限公司, 科技, 北京), so each
     word is read once (10 µs a name instead of 60 µs; tests/unit/test_terms.py compares)."""
