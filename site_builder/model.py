@@ -93,6 +93,11 @@ class Item:
         return str(self.data.get("short_name") or self.title)
 
     @cached_property
+    def name_key(self) -> str:
+        """The title's pinyin sort key (items are sorted by it in many lists)."""
+        return sort_key(self.title)
+
+    @cached_property
     def ref(self) -> tuple[str, str, str]:
         """What identifies the item in a page's fingerprint (memo.shape): made once, an
         item is in the lists of many pages."""
@@ -502,13 +507,13 @@ def _region_slugs(paths: list[str]) -> dict[str, str]:
 # ---- orders ---------------------------------------------------------------------------
 
 def _name_order(item: Item) -> tuple[str, str]:
-    return (sort_key(item.title), item.slug)
+    return (item.name_key, item.slug)
 
 
 def _alliance_order(item: Item) -> tuple[int, int, str, str]:
     weight = item.get("weight")
     # Weighted alliances first (lower first), then the rest by name in pinyin order.
-    return (0 if weight is not None else 1, weight or 0, sort_key(item.title), item.slug)
+    return (0 if weight is not None else 1, weight or 0, item.name_key, item.slug)
 
 
 def _story_order(item: Item) -> tuple[tuple[int, int, int], str]:
@@ -527,14 +532,14 @@ def _page_order(item: Item) -> tuple[int, str]:
 
 def _member_order(m: Membership) -> tuple[int, int, str, str]:
     return (SEGMENT_ORDER.index(m.segment), ROLE_ORDER.index(m.role),
-            sort_key(m.enterprise.title), m.enterprise.slug)
+            m.enterprise.name_key, m.enterprise.slug)
 
 
 _SECTION_RANK = {kind: n for n, kind in enumerate(SECTIONS)}
 
 
 def _mixed_order(item: Item) -> tuple[int, str, str]:
-    return (_SECTION_RANK[item.record_kind], sort_key(item.title), item.slug)
+    return (_SECTION_RANK[item.record_kind], item.name_key, item.slug)
 
 
 def member_counts(model: Model) -> dict[str, int]:
