@@ -36,7 +36,14 @@ from .sources import (
     record_name,
     save_doc_memo,
 )
-from .validmemo import VALID_MEMO_FILE, from_row, load_validated, save_validated, storable
+from .validmemo import (
+    VALID_MEMO_FILE,
+    from_row,
+    load_validated,
+    same_data,
+    save_validated,
+    storable,
+)
 from .warmup import Warmup
 from .writer import Stage, WriteStats, start_cleanup, write_outputs
 
@@ -172,16 +179,18 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             progress: Callable[[int, int], None] | None,
             writer: Callable[[list[Output]], WriteStats | None] | None,
             warm: Warmup | None = None) -> BuildResult:
+    changed: set[str] | None = None  # files read anew since the last build, or gone
     with timings.stage("load"):
         if doc_file is not None and not cache.docs:
             cache.docs.update(load_doc_memo(doc_file))
         before = dict(cache.docs)
         sources = load_sources(options.content_dir, report, cache.docs, options.jobs)
         if doc_file is not None:
-            changed = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
-            changed.update(rel for rel in before if rel not in cache.docs)
-            if changed:
-                save_doc_memo(cache.docs, doc_file, None if not before else changed)
+            read = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
+            read.update(rel for rel in before if rel not in cache.docs)
+            if read:
+                save_doc_memo(cache.docs, doc_file, None if not before else read)
+            changed = read if before else None
     with timings.stage("validate"):
         site = validate_doc(sources.site, report) if sources.site else None
         config = make_config(dict(site.data) if site else {}, options, report,
@@ -191,10 +200,16 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                                 site.positions if site else None)
         valid_file = doc_file.with_name(VALID_MEMO_FILE) if doc_file is not None else None
         stored: set[str] | None = None
+        rows: dict[str, Any] = {}
         if valid_file is not None and not cache.validated:  # a fresh process
-            kept, stored = load_validated(valid_file, sources.docs)
+            kept, stored = load_validated(valid_file, sources.docs, rows)
             cache.validated.update((id(v.doc), (v.doc, v)) for v in kept)
         validated = [_validate(doc, report, cache, sources.validated) for doc in sources.docs]
+        # Only Markdown bodies changed: every page's task (made of records' data, never of
+        # bodies) is what it was, and so is its fingerprint (render_site).
+        anew = [v for v in validated if v.doc.path in changed] if changed else []
+        same = (changed is not None and stored is not None and not report.has_errors
+                and len(anew) == len(changed) and same_data(anew, rows))
         if valid_file is not None and stored is not None:
             keep = [v for _, v in cache.validated.values() if storable(v)]
             now = {v.doc.path for v in keep}
@@ -254,7 +269,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                                   stage.add if stage else None, cache.maps, cache.related,
                                   stage.ready if stage else None,
                                   (stage.direct, stage.adopt) if stage and stage.direct
-                                  else None)
+                                  else None, same_tasks=same)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
         if (options.strict or not write) and not report.has_errors:

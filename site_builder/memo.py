@@ -291,16 +291,20 @@ class Digests:
     """The current digest of each dependency key, computed once per build."""
 
     def __init__(self, model: Model, find_link: Any, known: PageMemo | None = None,
-                 sources: dict[tuple[str, str], str] | None = None) -> None:
+                 sources: dict[tuple[str, str], str] | None = None,
+                 same_data: bool = False) -> None:
         self.model = model
         self.find_link = find_link  # target → what a Markdown link to it resolves to
         self._memo: dict[DepKey, str] = {}
         # The previous build's table, when its world is this one's: the digest of a key of
         # a record whose files are unchanged (`sources`: source_signature by item key) is
-        # the one in there, not worth making again (71,000 keys at N=300).
+        # the one in there, not worth making again (71,000 keys at N=300). With
+        # `same_data` (no record's data changed, only bodies), so is the digest of a term
+        # or of one of the model's lists: made of the records' data and keys only.
         self._known = known
         self._sources = sources or {}
-        self._table: tuple[PageMemo, list[str]] | None = None
+        self._same = same_data and known is not None
+        self._table: tuple[PageMemo, list[str], set[int]] | None = None
 
     def of(self, key: DepKey) -> str:
         found = self._memo.get(key)
@@ -348,25 +352,44 @@ class Digests:
         """The digest now of every key in `memo`'s table, in its order. Keys of records
         whose files are unchanged keep theirs without a lookup each (when `memo` is the
         known table)."""
-        if self._table is not None and self._table[0] is memo:
-            return self._table[1]
-        known = self._known if self._known is memo else None
-        stale: set[tuple[str, str]] = set()
-        if known is not None:
-            sources, before = self._sources, known.sources
-            stale = {i for i, sig in sources.items() if before.get(i) != sig}
-            stale.update(i for i in before if i not in sources)
-        of = self.of
-        table = [d if known is not None and (k[0] == "i" or k[0] == "f")
-                 and (k[1], k[2]) not in stale else of(k)
-                 for k, d in zip(memo.keys, memo.digests, strict=True)]
-        self._table = (memo, table)
-        return table
+        return self._now(memo)[0]
 
     def changed(self, memo: PageMemo) -> set[int]:
         """The keys of `memo` (by number) whose digest is not what it was."""
-        return {n for n, (now, d) in enumerate(zip(self.table_now(memo), memo.digests,
-                                                   strict=True)) if now != d}
+        return self._now(memo)[1]
+
+    def _now(self, memo: PageMemo) -> tuple[list[str], set[int]]:
+        if self._table is not None and self._table[0] is memo:
+            return self._table[1], self._table[2]
+        of, keys, before = self.of, memo.keys, memo.digests
+        if self._known is not memo:
+            table = [of(k) for k in keys]
+            changed = {n for n, (now, d) in enumerate(zip(table, before, strict=True))
+                       if now != d}
+        else:
+            sources, known = self._sources, memo.sources
+            stale = {i for i, sig in sources.items() if known.get(i) != sig}
+            stale.update(i for i in known if i not in sources)
+            slugs = {slug for _, slug in stale}
+            same = self._same
+            verify = same and bool(os.environ.get("SITE_BUILDER_VERIFY_REUSE"))
+            # Start from the table as it was; make again only what may have changed.
+            table = list(before)
+            changed = set()
+            for n, k in enumerate(keys):
+                kind = k[0]
+                if kind == "i" or kind == "f":
+                    if k[2] not in slugs or (k[1], k[2]) not in stale:
+                        continue
+                elif same and (kind == "t" or kind == "m"):
+                    if verify and of(k) != before[n]:  # the tests' check (render_site)
+                        raise AssertionError(f"same data, but {k} changed")
+                    continue
+                now = table[n] = of(k)
+                if now != before[n]:
+                    changed.add(n)
+        self._table = (memo, table, changed)
+        return table, changed
 
 
 def source_signature(item: Item) -> str:

@@ -96,10 +96,12 @@ def from_row(doc: SourceDoc, row: tuple[Any, ...]) -> Validated | None:
 
 # ---- the memo on disk ----------------------------------------------------------------------
 
-def load_validated(path: Path, docs: Iterable[SourceDoc]) -> tuple[list[Validated], set[str]]:
+def load_validated(path: Path, docs: Iterable[SourceDoc], rows: dict[str, Any] | None = None
+                   ) -> tuple[list[Validated], set[str]]:
     """The kept results for those of `docs` whose file is as it was then, and the files
-    the memo holds (to know which shards a build must save again)."""
-    table: dict[str, Any] = {}
+    the memo holds (to know which shards a build must save again). `rows`, when given,
+    gets the memo's rows by file, those of changed files too (see same_data)."""
+    table: dict[str, Any] = rows if rows is not None else {}
     for shard in range(SHARDS):
         rows = cachefile.load(_shard_path(path, shard), _header())
         if isinstance(rows, dict):
@@ -115,6 +117,21 @@ def load_validated(path: Path, docs: Iterable[SourceDoc]) -> tuple[list[Validate
             if found is not None:
                 results.append(found)
     return results, set(table)
+
+
+def same_data(changed: Iterable[Validated], rows: dict[str, Any]) -> bool:
+    """Whether each of these records, validated anew, has the data the memo's row of its
+    file (the previous version) had: an edit of a Markdown body only."""
+    for v in changed:
+        old = rows.get(v.doc.path)
+        if old is None or not storable(v):
+            return False
+        try:
+            if to_row(v)[1:3] != tuple(old[1:3]):
+                return False
+        except (TypeError, IndexError):
+            return False
+    return True
 
 
 def storable(v: Validated) -> bool:

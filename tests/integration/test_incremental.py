@@ -114,6 +114,14 @@ EDITS: dict[str, Callable[[Path], None]] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def verify_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a rebuild takes the pages' fingerprints from the memo (no record's data
+    changed), make it also compute them and fail if any differs: every edit below checks
+    that claim of render_site."""
+    monkeypatch.setenv("SITE_BUILDER_VERIFY_REUSE", "1")
+
+
 @pytest.fixture(scope="module")
 def base_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_site(REPO, tmp_path_factory.mktemp("base") / "demo")
@@ -348,3 +356,22 @@ def test_search_index_is_updated_not_remade_and_stays_exact(
     written()
     assert runs == [1]
     assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize(("edit", "fast"), [("story body", True), ("alliance body", False),
+                                            ("story title", False), ("story tags", False)])
+def test_a_body_edit_takes_the_fingerprints_from_the_memo(
+        edit: str, fast: bool, built_site: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.render import SiteRenderer
+
+    monkeypatch.delenv("SITE_BUILDER_VERIFY_REUSE")
+    EDITS[edit](built_site)
+    calls = count_calls(monkeypatch, SiteRenderer, "fingerprint")
+    result = run(BuildOptions(site_dir=built_site))
+    assert result.ok
+    pages = sum(o.path.endswith(".html") for o in result.outputs)
+    # A body only: no page's task computed again; else all of them.
+    assert len(calls) == (0 if fast else pages)
+    assert tree(built_site / "output") == clean_build(built_site, tmp_path)
+    assert len(calls) == (0 if fast else pages) + pages  # (the clean build's own)
