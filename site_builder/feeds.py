@@ -16,13 +16,15 @@ if TYPE_CHECKING:
 FEED_SIZE = 20
 
 
-def feed_outputs(model: Model, tasks: Sequence[PageTask],
-                 md: MarkdownRenderer) -> list[Output]:
+def feed_outputs(model: Model, tasks: Sequence[PageTask], md: MarkdownRenderer,
+                 kept_sitemap: Output | None = None) -> list[Output]:
+    """The feed, the sitemap (`kept_sitemap`: the last build's, when it is known to be
+    the same) and robots.txt."""
     from .render import Output
 
     return [
         Output("feed.xml", atom_feed(model, md).encode("utf-8")),
-        Output("sitemap.xml", sitemap(model, tasks).encode("utf-8")),
+        kept_sitemap or Output("sitemap.xml", sitemap(model, tasks).encode("utf-8")),
         Output("robots.txt", robots(model).encode("utf-8")),
     ]
 

@@ -13,7 +13,7 @@ import heapq
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -1026,14 +1026,44 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 entries[file] = previous[file]
         store.pending = pending
     outputs = [o for o in pages if o is not None]
+    # Files made of the records' data alone (no body): with the same tasks (see above),
+    # those of the last build, linked from output/ (0.05 s at N=300).
+    same = store is not None and known is not None and same_tasks
+    sitemap = _kept(store, previous, ("sitemap.xml",)) if same else None
     # The search page is noindex: it stays out of the sitemap like the 404 page.
     outputs.extend(feeds.feed_outputs(model, [t for t in tasks
                                               if t.path not in ("404.html", "search/")],
-                                      renderer.md))
+                                      renderer.md, sitemap[0] if sitemap else None))
+    if store is not None and not sitemap:
+        assert store.pending is not None
+        store.pending.entries["sitemap.xml"] = PageEntry("sitemap", ())
     outputs.extend(assets)
     outputs.extend(content_outputs(model, images))
-    outputs.extend(_open_data(model, digests, store, previous))
+    data = _kept(store, previous, DATA_FILES) if same else None
+    outputs.extend(data or _open_data(model, digests, store, previous))
+    if (sitemap or data) and os.environ.get("SITE_BUILDER_VERIFY_REUSE"):  # tests' check
+        made = {"sitemap.xml": feeds.sitemap(model, [t for t in tasks if t.path not in (
+            "404.html", "search/")]).encode("utf-8"), **dict(open_data(model))}
+        for kept in (sitemap or []) + (data or []):
+            if kept.data != made[kept.path]:
+                raise AssertionError(f"same_tasks, but {kept.path} changed")
     return outputs
+
+
+def _kept(store: PageStore | None, previous: Mapping[str, PageEntry],
+          paths: Sequence[str]) -> list[Output] | None:
+    """The last build's files at `paths`, carried into this build's memo; None unless all
+    are still there as written."""
+    if store is None or store.pending is None:
+        return None
+    entries = [previous.get(path) for path in paths]
+    found = [store.fetch(path, e) for path, e in zip(paths, entries, strict=True)
+             if e is not None]
+    if len(found) != len(paths) or any(o is None for o in found):
+        return None
+    store.pending.entries.update(
+        (path, e) for path, e in zip(paths, entries, strict=True) if e is not None)
+    return found
 
 
 _OPEN_DATA_MEMO: dict[str, list[tuple[str, bytes]]] = {}
