@@ -196,7 +196,7 @@ def url_for(item: Item) -> str:
 class _Linker:
     report: Report
     records: dict[tuple[str, str], Validated]
-    published: dict[tuple[str, str], Item]
+    published: dict[tuple[str, str], tuple[Any, ...]]  # what link_model makes Items of
     content_dir: Path
     asset_paths: frozenset[str]
 
@@ -204,11 +204,11 @@ class _Linker:
         line, col = rec.positions.of_value(path)
         return rec.doc.path, line, col, format_key(path)
 
-    def ref(self, rec: Validated, path: KeyPath, kind: str, slug: str) -> Item | None:
-        """Resolve one reference; report dangling, invalid or draft targets."""
-        target = self.published.get((kind, slug))
-        if target is not None:
-            return target
+    def ref(self, rec: Validated, path: KeyPath, kind: str, slug: str) -> bool:
+        """Whether a reference is to a published record; report dangling, invalid or
+        draft targets."""
+        if (kind, slug) in self.published:
+            return True
         file, line, col, key = self.at(rec, path)
         other = self.records.get((kind, slug))
         words = KIND_WORDS[kind]
@@ -225,7 +225,7 @@ class _Linker:
         else:  # a draft or a story from the future, left out of this build
             self.report.emit("ref-draft", file, line, col, key, target=words, value=slug,
                              source=other.doc.path)
-        return None
+        return False
 
     def image(self, rec: Validated, path: KeyPath, value: str, folder: str) -> str | None:
         """Resolve an image path to its place under content/ (and so in the output)."""
@@ -293,7 +293,8 @@ def link_model(
         else:
             records[(rec.doc.kind, rec.doc.slug)] = rec
 
-    published: dict[tuple[str, str], Item] = {}
+    # What each published record is made of, until linked (Item arguments after the key).
+    published: dict[tuple[str, str], tuple[Any, ...]] = {}
     for key, rec in sorted(records.items()):
         if not rec.ok:
             continue
@@ -311,14 +312,14 @@ def link_model(
         known = rec.doc.lines if rec.positions is rec.doc.positions else {}
         lines = {k: known.get(k) or rec.positions.of_value((k,))[0] or 1
                  for k in MARKDOWN_FIELDS if k in data}
-        published[key] = Item(rec.doc.kind, rec.doc.slug, rec.doc.path, data, body, body_line,
-                              body_file, rec.doc.digest, draft, future, lines)
+        published[key] = (rec.doc.path, data, body, body_line, body_file, rec.doc.digest,
+                          draft, future, lines)
 
     linker = _Linker(report, records, published, options.content_dir,
                      frozenset(a.path for a in assets))
     items: dict[tuple[str, str], Item] = {}
-    for key, item in published.items():
-        items[key] = _link_item(linker, records[key], item)
+    for key, parts in published.items():
+        items[key] = _link_item(linker, records[key], key, parts)
 
     by_kind: dict[str, list[Item]] = defaultdict(list)
     for item in items.values():
@@ -382,9 +383,11 @@ def link_model(
     )
 
 
-def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
-    """Check an item's references and images; drop links to what is not published."""
-    data = dict(item.data)
+def _link_item(linker: _Linker, rec: Validated, record: tuple[str, str],
+               parts: tuple[Any, ...]) -> Item:
+    """Check a record's references and images, drop links to what is not published, and
+    make its Item (`parts`: the Item's other arguments, its data second)."""
+    data = dict(parts[1])
     folder = rec.doc.path.rpartition("/")[0]  # '' at the top of content/
 
     def refs(key: str, kind: str) -> None:
@@ -394,7 +397,7 @@ def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
         if isinstance(value, tuple):
             kept = tuple(s for i, s in enumerate(value) if linker.ref(rec, (key, i), kind, s))
             data[key] = kept
-        elif linker.ref(rec, (key,), kind, value) is None:
+        elif not linker.ref(rec, (key,), kind, value):
             del data[key]
 
     def image(key: str) -> None:
@@ -405,7 +408,7 @@ def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
             else:
                 data[key] = resolved
 
-    kind = item.record_kind
+    kind, slug = record
     if kind == "enterprise":
         kept, seen = [], set()
         for i, m in enumerate(data.get("memberships", ())):
@@ -434,8 +437,9 @@ def _link_item(linker: _Linker, rec: Validated, item: Item) -> Item:
     location = data.get("location")
     if location:
         _check_china(linker, rec, location)
-    return Item(item.record_kind, item.slug, item.file, data, item.body, item.body_line,
-                item.body_file, item.digest, item.draft, item.future, item.lines)
+    file, _, body, body_line, body_file, digest, draft, future, lines = parts
+    return Item(kind, slug, file, data, body, body_line, body_file, digest, draft, future,
+                lines)
 
 
 def _check_china(linker: _Linker, rec: Validated, location: Mapping[str, Any]) -> None:
@@ -450,7 +454,7 @@ def _check_chain_owner(linker: _Linker, rec: Validated, alliance: Item,
     owner = alliance.get("chain_owner")
     if not owner:
         return
-    if linker.ref(rec, ("chain_owner",), "enterprise", owner) is None:
+    if not linker.ref(rec, ("chain_owner",), "enterprise", owner):
         return
     file, line, col, key = linker.at(rec, ("chain_owner",))
     mine = [m for m in members if m.enterprise.slug == owner]
