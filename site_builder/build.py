@@ -210,6 +210,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         anew = [v for v in validated if v.doc.path in changed] if changed else []
         same = (changed is not None and stored is not None and not report.has_errors
                 and len(anew) == len(changed) and same_data(anew, rows))
+        rows.clear()  # the previous rows (18,000 at N=300) are not needed any more
         if valid_file is not None and stored is not None:
             keep = [v for _, v in cache.validated.values() if storable(v)]
             now = {v.doc.path for v in keep}

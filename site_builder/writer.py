@@ -91,7 +91,8 @@ class Stage:
         parent.mkdir(parents=True, exist_ok=True)
         self.path = parent / f".{self.out_dir.name}{STAGE_PREFIX}{os.getpid()}"
         self.recycle = recycle
-        self._prefill: subprocess.Popen[bytes] | None = None
+        self._prefill: subprocess.Popen[bytes] | None = None  # while it copies
+        self._copier: subprocess.Popen[bytes] | None = None  # until it has exited
         old = _remove_leftovers(self.out_dir, keep=recycle)
         if old is not None:
             os.rename(old, self.path)
@@ -99,7 +100,7 @@ class Stage:
             self.path.mkdir()
             if recycle and self.out_dir.is_dir() and hasattr(os, "fork"):
                 try:
-                    self._prefill = _copy_linked(self.out_dir, self.path)
+                    self._prefill = self._copier = _copy_linked(self.out_dir, self.path)
                 except OSError:  # no interpreter to run it: the stage is listed as it is
                     old = self.path
         # Files the stage held before this build (relative path -> inode), once known.
@@ -128,11 +129,11 @@ class Stage:
                 # A complete copy holds what output/ holds, inode for inode: list output/
                 # while it is copied instead of the stage after it (0.2 s at N=300).
                 listing = self._find(self.out_dir)
-                if self._prefill.wait() == 0:
+                if _copied(self._prefill):
                     self._found = listing + f"f -1 {COPY_LIST}\0".encode()
                     return
             elif self._prefill is not None:
-                self._prefill.wait()
+                _copied(self._prefill)
             # Whatever the copy did or did not copy, the stage's own listing tells.
             self._found = self._find(self.path) if _FIND is not None else _files(str(self.path))
         except BaseException as exc:  # handed to the build's own thread by _before()
@@ -248,6 +249,7 @@ class Stage:
                 os.unlink(f"{self.path}/{rel}")
         _remove_empty_folders(str(self.path), {os.path.dirname(r) for r in stale})
         _fsync_tree(self.path)
+        self._reap()
         paths = frozenset(self.paths)
         if self.recycle:  # the replaced output will be the spare, or at self.path
             def count_removed() -> int:
@@ -267,15 +269,24 @@ class Stage:
         return WriteStats(self.written, self.unchanged, self.size,
                           functools.cache(count_removed))
 
+    def _reap(self) -> None:
+        """Wait for the copier to exit (after the copy, it flushes what it made)."""
+        if self._copier is not None:
+            self._copier.wait()
+            if self._copier.stdout is not None:
+                self._copier.stdout.close()
+            self._copier = None
+
     def abort(self) -> None:
         if self.committed or not self.path.exists():
+            self._reap()
             return
         if self._prefill is not None:
             # The copier and the process it forked are a group of their own: stop both
             # before the stage they fill is moved or deleted.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._prefill.pid, signal.SIGKILL)
-            self._prefill.wait()
+        self._reap()
         if self._walker is not None:
             self._walker.join()  # before the tree it walks is moved or deleted
         if self.recycle and not _empty(self.path):  # a fine start for the next stage
@@ -320,7 +331,11 @@ for n, rel in enumerate(entries):
 if child == 0:
     os._exit(int(failed))
 _, status = os.waitpid(child, 0)
-sys.exit(int(failed or status != 0))
+code = int(failed or status != 0)
+os.write(1, b"%d" % code)  # the copy is done: the build goes on without waiting for what
+os.close(1)                # follows, flushing the 56,000 entries it made (0.1 s at N=300)
+os.sync()                  # before the build's own sync, which then finds them written
+sys.exit(code)
 """
 
 
@@ -348,8 +363,15 @@ def _copy_linked(source: Path, target: Path) -> subprocess.Popen[bytes]:
     listing.write_bytes(b"\0".join(map(os.fsencode, entries)))
     return subprocess.Popen(
         [sys.executable, "-I", "-S", "-c", _COPIER, str(source), str(target), str(listing)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         start_new_session=True)
+
+
+def _copied(copier: subprocess.Popen[bytes]) -> bool:
+    """Wait until the copier says it is done (it then flushes what it made, and exits):
+    True when it copied everything. A copier that died says nothing."""
+    assert copier.stdout is not None
+    return copier.stdout.read(1) == b"0"
 
 
 COPY_LIST = ".site-builder-copy-list"

@@ -84,3 +84,25 @@ def test_an_edit_saves_only_its_shard(content: Path, tmp_path: Path) -> None:
     rewritten = {p.name for p in tmp_path.glob("validated-*.marshal")
                  if p.stat().st_mtime_ns != stamps[p.name]}
     assert rewritten == {f"validated-{shard_of(rel):02}.marshal"}
+
+
+@pytest.mark.parametrize(("edit", "same"), [
+    (lambda t: t + "\n\n正文末尾加一句。\n", True),  # the body only
+    (lambda t: t.replace("title:", "title: 改", 1), False),
+    (lambda t: t.replace("summary: ", "summary: 改", 1), False),
+])
+def test_same_data_tells_a_body_edit_from_a_data_edit(edit, same: bool, content: Path,
+                                                      tmp_path: Path) -> None:
+    docs = _fresh_process_docs(content, tmp_path)
+    save_validated(tmp_path / "validated.marshal",
+                   [v for v in (validate_doc(d, Report()) for d in docs) if storable(v)])
+    story = sorted((content / "stories").glob("*.md"))[0]
+    story.write_text(edit(story.read_text("utf-8")), "utf-8")
+    later = _fresh_process_docs(content, tmp_path)
+    rows: dict = {}
+    load_validated(tmp_path / "validated.marshal", later, rows)
+    rel = f"stories/{story.name}"
+    again = [validate_doc(d, Report()) for d in later if d.path == rel]
+    assert validmemo.same_data(again, rows) is same
+    # A file the memo has no row for (new, or with problems last time) is never "same".
+    assert validmemo.same_data(again, {}) is False
