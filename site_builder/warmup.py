@@ -70,10 +70,13 @@ class Warmup:
 
     @classmethod
     def start(cls, options: BuildOptions) -> Warmup | None:
-        """Fork the helper, or None where it cannot help: one job, no fork, threads (a
-        fork copies only the calling thread, and locks another one held stay held), or
-        a warm .cache/."""
-        if (options.jobs < 2 or not hasattr(os, "fork") or threading.active_count() > 1
+        """Fork the helper, or None where it cannot help: one job, no fork, or a warm
+        .cache/. `run()` forks it first, before the build starts threads of its own;
+        another thread of the program (a test's browser driver) is no obstacle: CPython
+        holds the import lock across a fork and the standard library renews its own
+        locks in the child, and the helper takes no other lock such a thread could hold
+        (it neither prints nor logs), as for the render workers, forked the same way."""
+        if (options.jobs < 2 or not hasattr(os, "fork")
                 or os.environ.get("SITE_BUILDER_NO_WARMUP")):
             return None
         # .cache/ has the sort keys and map shapes of the last build: what is left is a
