@@ -93,6 +93,8 @@ class _Timings(dict[str, float]):
             self[name] = time.perf_counter() - start
 
 
+STATE_FILE = "memos.marshal"  # "done" once a build saved its page memo, "open" before
+STATE_VERSION = 1
 RELATED_MEMO_FILE = "related.marshal"
 RELATED_MEMO_VERSION = 1
 
@@ -180,6 +182,18 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             writer: Callable[[list[Output]], WriteStats | None] | None,
             warm: Warmup | None = None) -> BuildResult:
     changed: set[str] | None = None  # files read anew since the last build, or gone
+    # The memos of parsed and validated files describe the build the page memo describes
+    # unless a build saved them and then failed or was stopped before its page memo.
+    state_file = doc_file.with_name(STATE_FILE) if doc_file is not None else None
+    in_step = state_file is not None and cachefile.load(state_file, (STATE_VERSION,)) == "done"
+    opened = False
+
+    def opening() -> None:  # before the first memo of a build is saved
+        nonlocal opened
+        if state_file is not None and not opened:
+            cachefile.save(state_file, (STATE_VERSION,), "open")
+            opened = True
+
     with timings.stage("load"):
         if doc_file is not None and not cache.docs:
             cache.docs.update(load_doc_memo(doc_file))
@@ -189,6 +203,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             read = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
             read.update(rel for rel in before if rel not in cache.docs)
             if read:
+                opening()
                 save_doc_memo(cache.docs, doc_file, None if not before else read)
             changed = read if before else None
     with timings.stage("validate"):
@@ -208,7 +223,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         # Only Markdown bodies changed: every page's task (made of records' data, never of
         # bodies) is what it was, and so is its fingerprint (render_site).
         anew = [v for v in validated if v.doc.path in changed] if changed else []
-        same = (changed is not None and stored is not None and not report.has_errors
+        same = (in_step and changed is not None and stored is not None and not report.has_errors
                 and len(anew) == len(changed) and same_data(anew, rows))
         rows.clear()  # the previous rows (18,000 at N=300) are not needed any more
         if valid_file is not None and stored is not None:
@@ -217,6 +232,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             # Shards to write: new rows, and rows to drop (file gone, or now a problem).
             changed = (now - {v.doc.path for v in kept}) | (stored - now)
             if changed:
+                opening()
                 save_validated(valid_file, keep, changed if stored else None)
     live = {id(doc) for doc in sources.docs}
     for gone in [k for k in cache.validated if k not in live]:
@@ -296,6 +312,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                                                                      defer_cleanup=True)
             if store is not None:
                 store.commit(outputs)
+                if state_file is not None:  # the page memo now matches the others
+                    cachefile.save(state_file, (STATE_VERSION,), "done")
             if isinstance(markdown, MarkdownMemo):
                 markdown.save(limit=4 * len(outputs) + 1000)
             if doc_file is not None and tuple(map(len, terms.pinyin_memo())) != keys_before:

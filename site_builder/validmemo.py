@@ -10,6 +10,7 @@ again by every build). At N=300 this spares a rebuild validating 18,000 records 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -126,10 +127,10 @@ def same_data(changed: Iterable[Validated], rows: dict[str, Any]) -> bool:
         old = rows.get(v.doc.path)
         if old is None or not storable(v):
             return False
-        try:
-            if to_row(v)[1:3] != tuple(old[1:3]):
+        try:  # as marshal bytes: == would take keys in another order, or 1 and 1.0, as equal
+            if marshal.dumps(to_row(v)[1:3], 2) != marshal.dumps(tuple(old[1:3]), 2):
                 return False
-        except (TypeError, IndexError):
+        except (TypeError, IndexError, ValueError):
             return False
     return True
 

@@ -33,11 +33,18 @@ _HEADER = struct.Struct("<Q")
 _WAIT = 30.0  # seconds: a helper that takes longer than this is not helping
 
 
-def _send(fd: int, value: Any) -> None:
+def _send(fd: int, value: Any, timeout: float | None = None) -> None:
+    """Write `value` to `fd`; with a `timeout` (the build's side, its end non-blocking),
+    EOFError when the other side takes no more for that long (a stopped helper)."""
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
-        view = view[os.write(fd, view):]
+        if timeout is not None and not select.select([], [fd], [], timeout)[1]:
+            raise EOFError("timed out")
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:  # the pipe filled up since select: wait again
+            continue
 
 
 def _receive(fd: int, timeout: float | None) -> Any:
@@ -85,9 +92,18 @@ class Warmup:
         cache = options.site_dir / ".cache"
         if (cache / terms.SORT_KEY_MEMO_FILE).exists() and (cache / MAP_MEMO_FILE).exists():
             return None
-        down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        pid = os.fork()
+        fds: list[int] = []
+        try:
+            down_r, down_w = os.pipe()
+            fds += (down_r, down_w)
+            up_r, up_w = os.pipe()
+            fds += (up_r, up_w)
+            pid = os.fork()
+        except OSError:  # no pipes or processes left: the build does it all itself
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            return None
         if pid == 0:  # the helper
             code = 1
             try:
@@ -100,6 +116,7 @@ class Warmup:
                 os._exit(code)  # never the parent's cleanup, nor its buffered output
         os.close(down_r)
         os.close(up_w)
+        os.set_blocking(down_w, False)  # a stopped helper must not stop the build (_send)
         return cls(pid, down_w, up_r)
 
     def _ask(self, request: tuple[Any, ...]) -> Any:
@@ -107,7 +124,7 @@ class Warmup:
         if not self.alive or os.getpid() != self._owner:
             return None
         try:
-            _send(self._out, request)
+            _send(self._out, request, _WAIT)
             answer = _receive(self._in, _WAIT)
         except (OSError, EOFError, ValueError, pickle.UnpicklingError):
             self.close()

@@ -85,6 +85,7 @@ class Stage:
     Nothing in the stage is ever written in place (it shares inodes with the output)."""
 
     def __init__(self, out_dir: Path, *, recycle: bool = False) -> None:
+        _FLUSHING[:] = [c for c in _FLUSHING if c.poll() is None]  # collect those done
         self.out_dir = out_dir.absolute()
         self._out = str(self.out_dir)
         parent = self.out_dir.parent
@@ -249,7 +250,7 @@ class Stage:
                 os.unlink(f"{self.path}/{rel}")
         _remove_empty_folders(str(self.path), {os.path.dirname(r) for r in stale})
         _fsync_tree(self.path)
-        self._reap()
+        self._reap(wait=False)
         paths = frozenset(self.paths)
         if self.recycle:  # the replaced output will be the spare, or at self.path
             def count_removed() -> int:
@@ -269,16 +270,25 @@ class Stage:
         return WriteStats(self.written, self.unchanged, self.size,
                           functools.cache(count_removed))
 
-    def _reap(self) -> None:
-        """Wait for the copier to exit (after the copy, it flushes what it made)."""
-        if self._copier is not None:
-            self._copier.wait()
-            if self._copier.stdout is not None:
-                self._copier.stdout.close()
-            self._copier = None
+    def _reap(self, wait: bool = True) -> None:
+        """Collect the copier's exit. After the copy it flushes what it made; the build's
+        own sync has flushed it too by the time it commits, so a commit does not wait for
+        the copier's (`wait=False`): one still flushing exits by itself, and is collected
+        by the next Stage made in this process (or by init when this process is gone)."""
+        copier, self._copier = self._copier, None
+        if copier is None:
+            return
+        if copier.stdout is not None:
+            copier.stdout.close()
+        if wait:
+            copier.wait()
+        elif copier.poll() is None:
+            _FLUSHING.append(copier)
 
     def abort(self) -> None:
         if self.committed or not self.path.exists():
+            if self._walker is not None:
+                self._walker.join()
             self._reap()
             return
         if self._prefill is not None:
@@ -286,9 +296,9 @@ class Stage:
             # before the stage they fill is moved or deleted.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._prefill.pid, signal.SIGKILL)
-        self._reap()
         if self._walker is not None:
             self._walker.join()  # before the tree it walks is moved or deleted
+        self._reap()  # (after the walker, which may be reading what the copier says)
         if self.recycle and not _empty(self.path):  # a fine start for the next stage
             with contextlib.suppress(OSError):
                 os.rename(self.path, _spare(self.out_dir))
@@ -375,6 +385,7 @@ def _copied(copier: subprocess.Popen[bytes]) -> bool:
 
 
 COPY_LIST = ".site-builder-copy-list"
+_FLUSHING: list[subprocess.Popen[bytes]] = []  # copiers still flushing after their commit
 _O_NEW_FILE = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # no newline translation
 
 

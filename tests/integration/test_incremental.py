@@ -245,8 +245,8 @@ def test_a_damaged_cache_is_ignored_not_trusted(built_site: Path, tmp_path: Path
     markdown = [p.name for p in memos if p.name.startswith("markdown-")]
     assert markdown and set(markdown) <= {f"markdown-{k:02}.marshal" for k in range(16)}
     assert [p.name for p in memos if not p.name.startswith("markdown-")] == [
-        "maps.marshal", "pages.marshal", "pinyin.marshal", "related.marshal",
-        "search.marshal"] + [f"sources-{k:02}.marshal" for k in range(16)] + [
+        "maps.marshal", "memos.marshal", "pages.marshal", "pinyin.marshal",
+        "related.marshal", "search.marshal"] + [f"sources-{k:02}.marshal" for k in range(16)] + [
         f"validated-{k:02}.marshal" for k in range(16)]
     for path in memos:
         path.write_bytes(b"\x00garbage" + path.read_bytes()[:100])
@@ -375,3 +375,38 @@ def test_a_body_edit_takes_the_fingerprints_from_the_memo(
     assert len(calls) == (0 if fast else pages)
     assert tree(built_site / "output") == clean_build(built_site, tmp_path)
     assert len(calls) == (0 if fast else pages) + pages  # (the clean build's own)
+
+
+def test_a_build_that_failed_after_saving_its_memos_does_not_mislead_the_next(
+        built_site: Path, tmp_path: Path) -> None:
+    """A failed build has saved what it parsed and validated, not its page memo: the next
+    build must not take the failed build's data for the data of the pages it reuses (its
+    sitemap, lists and neighbours' links would stay those of the last good build)."""
+    original = (built_site / STORY).read_text(encoding="utf-8")
+    replace(built_site, STORY, "date: 2025-12-11", "date: 2019-01-01")
+    (built_site / STORY).write_text((built_site / STORY).read_text(encoding="utf-8")
+                                    + "\n见[联盟](/alliances/no-such-alliance/)。\n",
+                                    encoding="utf-8")
+    assert not run(BuildOptions(site_dir=built_site)).ok  # the broken link
+    # The fix touches the body only, as the edit before it did not.
+    text = (built_site / STORY).read_text(encoding="utf-8")
+    (built_site / STORY).write_text(text.replace("\n见[联盟](/alliances/no-such-alliance/)。\n",
+                                                 ""), encoding="utf-8")
+    assert (built_site / STORY).read_text(encoding="utf-8") != original
+    assert run(BuildOptions(site_dir=built_site)).ok
+    assert tree(built_site / "output") == clean_build(built_site, tmp_path)
+
+
+def test_a_data_edit_that_only_reorders_keys_is_a_data_edit(built_site: Path,
+                                                            tmp_path: Path) -> None:
+    """The stations page joins an alliance's region in the order the file gives it."""
+    path = built_site / ALLIANCE
+    text = path.read_text(encoding="utf-8")
+    start = text.index("region:")
+    lines = text[start:].splitlines(keepends=True)
+    block = [lines[0]] + [ln for ln in lines[1:4] if ln.startswith("  ")]
+    assert len(block) == 4, block
+    path.write_text(text.replace("".join(block), block[0] + "".join(reversed(block[1:])), 1),
+                    encoding="utf-8")
+    assert run(BuildOptions(site_dir=built_site)).ok
+    assert tree(built_site / "output") == clean_build(built_site, tmp_path)

@@ -172,3 +172,39 @@ def test_no_helper_for_one_job_or_a_warm_cache_but_despite_other_threads(
     assert run(BuildOptions(site_dir=site, jobs=2)).ok
     # The last build left its sort keys and map shapes in .cache/: nothing to help with.
     assert Warmup.start(BuildOptions(site_dir=site, jobs=2)) is None
+
+
+def test_a_stopped_helper_never_stops_the_build(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    import site_builder.warmup as warmup
+
+    monkeypatch.setattr(warmup, "_WAIT", 0.3)
+    site = copy_site(REPO, tmp_path / "site")
+    warm = Warmup.start(BuildOptions(site_dir=site, jobs=2))
+    assert warm is not None
+    os.kill(warm.pid, signal.SIGSTOP)
+    try:
+        # Far more than a pipe holds (64 KiB): writing it must give up too, not block.
+        assert warm.read_pinyin(["产业链党建联盟成员企业"] * 20000) is None
+        assert not warm.alive  # closed: the build reads pinyin itself from now on
+    finally:
+        warm.close()
+
+
+def test_no_pipes_or_processes_left_means_no_helper(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    site = copy_site(REPO, tmp_path / "site")
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert Warmup.start(BuildOptions(site_dir=site, jobs=2)) is None
+    assert len(os.listdir("/proc/self/fd")) == before  # its pipes closed again
+    monkeypatch.undo()
+    expected = built(copy_site(REPO, tmp_path / "alone"), jobs=1)
+    monkeypatch.setattr(os, "fork", no_fork)
+    monkeypatch.setattr("site_builder.render.PARALLEL_MIN_PAGES", 10**9)  # nor workers
+    assert built(site, jobs=2) == expected
