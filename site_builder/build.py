@@ -285,8 +285,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                                   options.jobs, image_cache, cache.templates, store,
                                   stage.add if stage else None, cache.maps, cache.related,
                                   stage.ready if stage else None,
-                                  (stage.direct, stage.adopt) if stage and stage.direct
-                                  else None, same_tasks=same)
+                                  (stage.direct, stage.twin, stage.adopt)
+                                  if stage and stage.direct else None, same_tasks=same)
         # `check` and `build --strict` crawl every link of the output; after other errors it
         # would only repeat them (a broken Markdown link is already reported with its line).
         if (options.strict or not write) and not report.has_errors:

@@ -782,12 +782,13 @@ def _can_fork() -> bool:
 # its tasks, and the stage folder it writes new pages into itself (a first build) or "".
 _worker_renderer: list[SiteRenderer] = []
 _worker_tasks: list[list[PageTask]] = []
-_worker_direct: list[str] = []
+_worker_direct: list[tuple[str, str]] = []  # and the stage's twin ("" for none)
 
 Rendered = tuple[Output | None, list[DepKey] | None]
 
 
-def _init_worker(renderer: SiteRenderer, tasks: list[PageTask], direct: str) -> None:
+def _init_worker(renderer: SiteRenderer, tasks: list[PageTask],
+                 direct: tuple[str, str]) -> None:
     _worker_renderer.append(renderer)
     _worker_tasks.append(tasks)
     _worker_direct.append(direct)
@@ -796,7 +797,7 @@ def _init_worker(renderer: SiteRenderer, tasks: list[PageTask], direct: str) -> 
 
 def _render_chunk(bounds: tuple[int, int]) -> tuple[
         list[Rendered], list[int], list[Any], dict[str, Any], dict[str, Any]]:
-    renderer, tasks, direct = _worker_renderer[0], _worker_tasks[0], _worker_direct[0]
+    renderer, tasks, (direct, twin) = _worker_renderer[0], _worker_tasks[0], _worker_direct[0]
     start = len(renderer.report)
     renderer.md.added.clear()
     shapes = renderer.maps.added if renderer.maps else {}
@@ -806,17 +807,22 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[
     # the others, and any this process could not write (something in the way).
     sizes = [-1] * len(done)
     if direct:
-        from .writer import write_new
+        from .writer import link_new, write_new
 
         folders: set[str] = set()
+        twins: set[str] = set()
         for n, (out, deps) in enumerate(done):
             if out is None or out._data is None:
                 continue
+            target = f"{direct}/{out.path}"
             try:
-                written = write_new(f"{direct}/{out.path}", out._data, folders)
+                written = write_new(target, out._data, folders)
             except OSError:
                 written = False  # the parent tries again, and reports what fails
             if written:
+                if twin and not link_new(target, f"{twin}/{out.path}", twins):
+                    twin = ""  # a partial twin will do (the next build lists it)
+                    _worker_direct[0] = (direct, twin)
                 sizes[n] = len(out._data)
                 done[n] = (Output(out.path, None, out.source, origin=f"{direct}/{out.path}"),
                            deps)
@@ -827,7 +833,7 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[
 
 def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
                      progress: Callable[[list[Rendered], list[int]], None],
-                     direct: str = "") -> list[Rendered]:
+                     direct: tuple[str, str] = ("", "")) -> list[Rendered]:
     """Render pages in forked processes; the model is inherited, never pickled."""
     chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
     ctx = multiprocessing.get_context("fork")
@@ -915,7 +921,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 map_memo: dict[str, Any] | None = None,
                 related_memo: dict[str, Any] | None = None,
                 before_fork: Callable[[], None] | None = None,
-                direct: tuple[str, Callable[[Output, int], None]] | None = None,
+                direct: tuple[str, str, Callable[[Output, int], None]] | None = None,
                 same_tasks: bool = False) -> list[Output]:
     """Render the whole site to output items: pages, feeds, assets, media.
 
@@ -923,8 +929,9 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
     instead of rendered again, and `store.pending` says what this build's pages read.
     `sink` is given each page (as soon as it is ready when workers render: the writer
     stages it meanwhile); `before_fork` is called before render workers are forked.
-    With `direct` (a folder, and what to tell of each page written there), render workers
-    write new pages into that folder themselves, and `sink` gets only the others.
+    With `direct` (a folder, its twin or "", and what to tell of each page written there),
+    render workers write new pages into that folder themselves (and hard-link each into
+    the twin), and `sink` gets only the others.
     `same_tasks` says that no record's data changed since the build the store describes
     (its world being this one's): each page's task, hence its fingerprint, is as it was.
     """
@@ -994,7 +1001,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
                 if out is None:
                     continue
                 if sizes is not None and sizes[n] >= 0 and direct is not None:
-                    direct[1](out, sizes[n])  # a worker wrote it
+                    direct[2](out, sizes[n])  # a worker wrote it
                 else:
                     early(out)
         if progress is not None:
@@ -1004,7 +1011,7 @@ def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
         if before_fork is not None:
             before_fork()
         rendered = _render_parallel(renderer, todo_tasks, jobs, advance,
-                                    direct[0] if direct is not None else "")
+                                    direct[:2] if direct is not None else ("", ""))
     else:
         rendered = []
         for task in todo_tasks:

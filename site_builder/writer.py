@@ -109,6 +109,18 @@ class Stage:
         # A first build: nothing to link from, and nothing in the stage but what it adds
         # (spares it three system calls a page: 18,600 of them at N=300).
         self._first = self._existing == {} and not self.out_dir.exists()
+        # A first build links every file it writes into a twin too, which becomes the spare
+        # at commit: the first rebuild then starts from it like any later one, instead of
+        # copying 56,000 entries while it works (0.5 s on a quiet disk, 2-4 s right after
+        # a big write or delete, at N=300). "" when there is none (or linking failed).
+        self.twin = ""
+        self._twin: str | None = None  # the folder, until it is the spare or thrown away
+        if self._first and recycle:
+            twin = parent / f".{self.out_dir.name}{SPARE_SUFFIX}-{os.getpid()}"
+            with contextlib.suppress(OSError):
+                twin.mkdir()
+                self.twin = self._twin = str(twin)
+        self._twin_folders: set[str] = {self.twin}
         self.written = self.unchanged = self.size = 0
         self.paths: set[str] = set()
         self._adopted: list[Output] = []
@@ -208,6 +220,9 @@ class Stage:
         (nothing written) when something is in the way: add() then clears it as usual."""
         if not write_new(target, data, self._folders):
             return False
+        if self.twin and not link_new(target, self.twin + target[len(str(self.path)):],
+                                      self._twin_folders):
+            self.twin = ""  # an incomplete twin is still a fine start: it is listed
         self.size += len(data)
         self.written += 1
         return True
@@ -265,6 +280,7 @@ class Stage:
                 return removed
         _swap(self.path, self.out_dir, defer_cleanup, keep=self.recycle)
         self.committed = True  # self.path is the replaced output now, or gone
+        self._drop_twin(keep=True)
         for item in self._adopted:  # its bytes are read, when asked for, from output/ now
             item.origin = f"{self._out}/{item.path}"
         return WriteStats(self.written, self.unchanged, self.size,
@@ -285,7 +301,26 @@ class Stage:
         elif copier.poll() is None:
             _FLUSHING.append(copier)
 
+    def _drop_twin(self, *, keep: bool = False) -> None:
+        """Make the twin the spare (`keep`), or hand it to the next build's cleanup."""
+        twin, self._twin, self.twin = self._twin, None, ""
+        if twin is None:
+            return
+        if keep and not _spare(self.out_dir).exists():
+            with contextlib.suppress(OSError):
+                os.rename(twin, _spare(self.out_dir))
+                return
+        with contextlib.suppress(OSError):
+            os.rmdir(twin)  # empty: nothing was staged
+            return
+        trash = self.out_dir.parent / f".{self.out_dir.name}{TRASH_PREFIX}{os.getpid()}-spare"
+        try:
+            os.rename(twin, trash)
+        except OSError:
+            shutil.rmtree(twin, ignore_errors=True)
+
     def abort(self) -> None:
+        self._drop_twin()  # the stage itself becomes the spare (below)
         if self.committed or not self.path.exists():
             if self._walker is not None:
                 self._walker.join()
@@ -415,6 +450,26 @@ def write_new(target: str, data: bytes, folders: set[str]) -> bool:
         os.close(fd)
     return True
 SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
+
+
+def link_new(source: str, target: str, folders: set[str]) -> bool:
+    """Hard-link `source` at `target`, where nothing should be yet, making its folder
+    unless it is in `folders` (then added); False when that fails (a render worker calls
+    it too, for the stage's twin)."""
+    folder = os.path.dirname(target)
+    try:
+        if folder not in folders:
+            try:
+                os.mkdir(folder)
+            except FileNotFoundError:
+                os.makedirs(folder)
+            except FileExistsError:
+                pass
+            folders.add(folder)
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _empty(folder: Path) -> bool:

@@ -288,6 +288,19 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
     memo.load_all()
     # (Texts with links only: the others take the shortcut and are not kept.)
     assert memo.get("nothing") is None and len(memo) > 10
+    # The first build (its workers wrote the pages) left a twin of the output as the
+    # spare, file for file the same inodes: the rebuild starts from it without a copy.
+    output, spare = site / "output", site / ".output.spare"
+    files = [p.relative_to(output) for p in output.rglob("*") if p.is_file()]
+    assert len(files) > 400 and sorted(files) == sorted(
+        p.relative_to(spare) for p in spare.rglob("*") if p.is_file())
+    assert all((output / f).stat().st_ino == (spare / f).stat().st_ino for f in files)
+    import site_builder.writer as writer
+
+    def no_copy(*args: object) -> None:
+        raise AssertionError("the rebuild copied output/")
+
+    monkeypatch.setattr(writer, "_copy_linked", no_copy)
     EDITS["enterprise name"](site)
     result = run(BuildOptions(site_dir=site, jobs=2))
     assert result.ok

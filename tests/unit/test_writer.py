@@ -14,6 +14,8 @@ from site_builder.writer import (
     Stage,
     _files,
     check_output_dir,
+    link_new,
+    start_cleanup,
     write_new,
     write_outputs,
 )
@@ -164,13 +166,13 @@ def test_a_recycled_stage_ends_exactly_as_the_new_output(tmp_path: Path) -> None
          Output("d/b.html", b"B2")],
         [Output("a.html", b"A3"), Output("d/b.html", b"B")],
     ]
-    for n, items in enumerate(versions):
+    for items in versions:
         _stage(out, items)
         assert _tree(out) == {o.path: o.data for o in items}
         assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]
-        # the replaced output is kept as the next stage's start, nothing else beside it
-        assert sorted(p.name for p in tmp_path.iterdir()) == (
-            [".output.spare", "output"] if n else ["output"])
+        # the replaced output (after a first build: its twin) is kept as the next stage's
+        # start, nothing else beside it
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
 
 
 def test_staging_never_writes_into_the_live_output(tmp_path: Path) -> None:
@@ -189,7 +191,58 @@ def test_staging_never_writes_into_the_live_output(tmp_path: Path) -> None:
     assert (stats.written, stats.unchanged) == (1, 1)
 
 
+def test_a_first_build_leaves_its_twin_as_the_spare(tmp_path: Path) -> None:
+    """Every file a first build writes (itself or by a render worker) is linked into a
+    twin that becomes the spare: the first rebuild needs no copy of output/."""
+    out = tmp_path / "output"
+    stage = Stage(out, recycle=True)
+    try:
+        assert stage.direct is not None and stage.twin
+        folders: set[str] = set()
+        assert write_new(f"{stage.direct}/w/index.html", b"worker", folders)
+        assert link_new(f"{stage.direct}/w/index.html", f"{stage.twin}/w/index.html", set())
+        stage.adopt(Output("w/index.html", None, origin=f"{stage.direct}/w/index.html"), 6)
+        stage.add(Output("index.html", b"home"))
+        stage.add(Output("a/b/c.html", b"deep"))
+        stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+    spare = tmp_path / ".output.spare"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
+    assert _tree(spare) == _tree(out) == {"w/index.html": b"worker", "index.html": b"home",
+                                          "a/b/c.html": b"deep"}
+    assert all((spare / rel).stat().st_ino == (out / rel).stat().st_ino for rel in _tree(out))
+    stage = Stage(out, recycle=True)  # the rebuild: from the spare, no copier
+    try:
+        assert stage._prefill is None and not stage.twin
+        stage.add(Output("index.html", b"home 2"))
+        stage.add(Output("a/b/c.html", b"deep"))
+        stats = stage.commit(defer_cleanup=True)
+    finally:
+        stage.abort()
+    assert _tree(out) == {"index.html": b"home 2", "a/b/c.html": b"deep"}
+    assert (stats.written, stats.unchanged, stats.removed) == (1, 1, 1)
+
+
+def test_a_first_build_that_fails_throws_its_twin_away(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    stage = Stage(out, recycle=True)
+    stage.add(Output("a.html", b"A"))
+    stage.abort()  # an error later in the build: its stage is the spare, the twin trash
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".output.spare", f".output.trash-{os.getpid()}-spare"]
+    assert not out.exists()
+    cleanup = start_cleanup(out)  # what the next build does first
+    assert cleanup is not None
+    cleanup.join()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare"]
+    _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
+    assert _tree(out) == {"a.html": b"A", "b.html": b"B"}
+
+
 def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -> None:
+    """Without a spare (a first build by an older version, or one deleted), the stage
+    is copied from output/ while the build works."""
     out = tmp_path / "output"
     kept = [Output("index.html", b"home"), Output("a/b/c/d.html", b"deep"),
             Output("s/x y/index.html", b"space"), Output("链/页面.html", b"han")]
