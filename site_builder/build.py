@@ -20,6 +20,7 @@ from . import cachefile, terms
 from .config import BuildOptions, SiteConfig, make_config
 from .diagnostics import Report
 from .linkcheck import check_links
+from .lookahead import Lookahead
 from .maps import MAP_MEMO_FILE, MAP_MEMO_VERSION, provider_for
 from .markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
 from .memo import DiskStore, MemoryStore, PageStore
@@ -139,7 +140,6 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
     warm = Warmup.start(options) if write and writer is None else None
     if warm is not None:
         terms.use_helper(warm.read_pinyin)
-    cleanup = start_cleanup(options.out_dir) if write and writer is None else None
     try:
         return _run(options, write=write, cache=cache, progress=progress, writer=writer,
                     warm=warm)
@@ -149,8 +149,6 @@ def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None =
             warm.close()
         if enabled:
             gc.enable()
-        if cleanup is not None:
-            cleanup.join()
 
 
 def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
@@ -167,20 +165,35 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
     # Pages are staged beside output/ as they are rendered (the disk works while the CPU
     # does); an error anywhere later discards the stage and output/ stays as it was. It is
     # made first: copying the previous output into it runs while this process parses.
-    stage = Stage(options.out_dir, recycle=True) if write and writer is None else None
+    stage = Stage(options.out_dir, recycle=True, walk=False) if write and writer is None \
+        else None
+    ahead: Lookahead | None = None
+    cleanup = None
     try:
+        if stage is not None:
+            # Forked before this build starts a thread of its own (the walker of the
+            # stage's old tree, the cleanup of replaced outputs): see lookahead.py.
+            if doc_file is not None:
+                ahead = Lookahead.start(doc_file.parent, options.out_dir, stage.old_tree,
+                                        options.jobs)
+            stage.start_walk(ahead.stage_files if ahead is not None else None)
+            cleanup = start_cleanup(options.out_dir)
         return _stages(options, report, timings, cache, doc_file, stage, write=write,
-                       progress=progress, writer=writer, warm=warm)
+                       progress=progress, writer=writer, warm=warm, ahead=ahead)
     finally:
+        if ahead is not None:  # before the stage it may still be listing is moved
+            ahead.close()
         if stage is not None:
             stage.abort()
+        if cleanup is not None:
+            cleanup.join()
 
 
 def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: BuildCache,
             doc_file: Path | None, stage: Stage | None, *, write: bool,
             progress: Callable[[int, int], None] | None,
             writer: Callable[[list[Output]], WriteStats | None] | None,
-            warm: Warmup | None = None) -> BuildResult:
+            warm: Warmup | None = None, ahead: Lookahead | None = None) -> BuildResult:
     changed: set[str] | None = None  # files read anew since the last build, or gone
     # The memos of parsed and validated files describe the build the page memo describes
     # unless a build saved them and then failed or was stopped before its page memo.
@@ -262,7 +275,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             # The preview keeps the last pages in memory; a build finds them in output/.
             if write:
                 store = cache.pages if writer else DiskStore(
-                    options.site_dir / ".cache", options.out_dir)
+                    options.site_dir / ".cache", options.out_dir,
+                    ahead.pages if ahead is not None else None)
             if doc_file is not None and not markdown:
                 markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
             map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
@@ -298,7 +312,8 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             with timings.stage("search"):
                 if doc_file is not None:
                     search_memo = SearchMemo(options.site_dir / ".cache" / SEARCH_MEMO_FILE,
-                                             options.out_dir.absolute())
+                                             options.out_dir.absolute(),
+                                             checked=ahead.index if ahead else None)
                 outputs.extend(search_outputs(outputs, model, search_memo, options.jobs))
     if write and not report.has_errors:
         with timings.stage("write"):

@@ -36,6 +36,18 @@ def package_version(name: str, module: str | None = None) -> str:
     return metadata.version(name)
 
 
+Stamp = tuple[int, int, int]  # (size, mtime_ns, inode): a file is the one seen before
+
+
+def file_stamp(path: str) -> Stamp | None:
+    """The stamp of the file at `path`, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def save(path: Path, header: tuple[Any, ...], value: Any) -> None:
     """Write (program version, *header, value); a read-only folder is no error."""
     with contextlib.suppress(OSError):

@@ -37,18 +37,18 @@ import html as htmlib
 import json
 import multiprocessing
 import operator
-import os
 import re
 import unicodedata
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
 from . import cachefile
+from .cachefile import Stamp, file_stamp
 from .model import SECTIONS, Model
 from .render import Output
 
@@ -385,17 +385,6 @@ def index_pages(pages: Sequence[SearchPage], records: Made | None = None,
 SEARCH_MEMO_FILE = "search.marshal"
 SEARCH_MEMO_VERSION = 2
 
-Stamp = tuple[int, int, int]  # (size, mtime_ns, inode)
-
-
-def _stamp(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
 @dataclass
 class SearchMemo:
     """The index of the last build, to update instead of making anew.
@@ -408,14 +397,21 @@ class SearchMemo:
     pages: list[tuple[str, str, tuple[str, ...], Stamp | None, bytes]] = field(
         default_factory=list)
     files: dict[str, Stamp] = field(default_factory=dict)
+    # Which index files are not as stamped, given the stamp of the memo file read (by
+    # lookahead.py, ahead of time); None: each file is checked when it is needed.
+    checked: Callable[[Stamp | None], set[str] | None] | None = None
+    mismatched: set[str] | None = None
 
     def load(self) -> None:
+        stamp = file_stamp(str(self.file))
         try:
             pages, files = cachefile.load(self.file, (SEARCH_MEMO_VERSION, FORMAT))
         except (ValueError, TypeError):  # none, or not ours
             return
         self.pages = [(u, k, tuple(n), tuple(s) if s else None, d) for u, k, n, s, d in pages]
         self.files = {p: tuple(s) for p, s in files.items()}  # type: ignore[misc]
+        if self.checked is not None:
+            self.mismatched = self.checked(stamp)
 
     def commit(self, outputs: Sequence[Output]) -> None:
         """Record the index just written (after the writer), for the next build."""
@@ -424,7 +420,7 @@ class SearchMemo:
         files = {}
         for o in outputs:
             if o.path.startswith(INDEX_DIR):
-                stamp = o.stat if o._data is None and o.stat else _stamp(
+                stamp = o.stat if o._data is None and o.stat else file_stamp(
                     str(self.out_dir / o.path))
                 if stamp is None:
                     return
@@ -432,7 +428,7 @@ class SearchMemo:
         pages = []
         for url, kind, names, stamp, digest in self.pages:
             if stamp is None:  # indexed from its HTML in this build
-                stamp = _stamp(str(self.out_dir / url / "index.html"))
+                stamp = file_stamp(str(self.out_dir / url / "index.html"))
             pages.append((url, kind, list(names), stamp, digest))
         cachefile.save(self.file, (SEARCH_MEMO_VERSION, FORMAT), (pages, files))
 
@@ -467,7 +463,7 @@ def search_outputs(outputs: Sequence[Output], model: Model,
         # Reused from the last output (even if something has read it since, as the link
         # check does): the same HTML file as when it was indexed, if its stamp says so.
         if out.origin is not None and old is not None and old[1:3] == (page.kind, page.names) \
-                and old[3] is not None and (out.stat or _stamp(out.origin)) == old[3]:
+                and old[3] is not None and (out.stat or file_stamp(out.origin)) == old[3]:
             digests[page.url] = old[4]
         else:
             todo.append(page)
@@ -488,7 +484,12 @@ def _kept(memo: SearchMemo, path: str) -> Output | None:
     """The file from the last build's index, if it is still as the memo says."""
     stamp = memo.files.get(path)
     origin = f"{memo.out_dir}/{path}"
-    if stamp is None or _stamp(origin) != stamp:
+    if stamp is None:
+        return None
+    if memo.mismatched is not None:  # checked ahead, in another process
+        if path in memo.mismatched:
+            return None
+    elif file_stamp(origin) != stamp:
         return None
     return Output(path, None, origin=origin, stat=stamp)
 

@@ -49,11 +49,12 @@ def _send(fd: int, value: Any, timeout: float | None = None) -> None:
 
 def _receive(fd: int, timeout: float | None) -> Any:
     """The next value from `fd`; EOFError when the other side is gone or took too long."""
-    head = _read(fd, _HEADER.size, timeout)
-    return pickle.loads(_read(fd, _HEADER.unpack(head)[0], timeout))
+    head = read_exactly(fd, _HEADER.size, timeout)
+    return pickle.loads(read_exactly(fd, _HEADER.unpack(head)[0], timeout))
 
 
-def _read(fd: int, size: int, timeout: float | None) -> bytes:
+def read_exactly(fd: int, size: int, timeout: float | None) -> bytes:
+    """`size` bytes from `fd`; EOFError when it closes first or is silent for `timeout`."""
     chunks, left = [], size
     while left:
         if timeout is not None and not select.select([fd], [], [], timeout)[0]:

@@ -84,7 +84,9 @@ class Stage:
     Files that match are left alone; only changed files are written, stale ones deleted.
     Nothing in the stage is ever written in place (it shares inodes with the output)."""
 
-    def __init__(self, out_dir: Path, *, recycle: bool = False) -> None:
+    def __init__(self, out_dir: Path, *, recycle: bool = False, walk: bool = True) -> None:
+        """`walk=False`: the listing of an old tree waits for start_walk() (or the first
+        page staged), so that a process can be forked before the walker thread starts."""
         _FLUSHING[:] = [c for c in _FLUSHING if c.poll() is None]  # collect those done
         self.out_dir = out_dir.absolute()
         self._out = str(self.out_dir)
@@ -132,9 +134,30 @@ class Stage:
         # thread lets go of it (every 5 ms), so its walk of 18,000 folders never ended.
         self._found: bytes | tuple[dict[str, int], set[str]] | BaseException | None = None
         self._walker: threading.Thread | None = None
-        if self._existing is None:
-            self._walker = threading.Thread(target=self._walk, daemon=True)
-            self._walker.start()
+        self._listing: Callable[[], tuple[dict[str, int], set[str]] | None] | None = None
+        if self._existing is None and walk:
+            self.start_walk()
+
+    @property
+    def old_tree(self) -> Path | None:
+        """The old tree this stage starts from, as it is (not a copy being made), while
+        it is still to be listed."""
+        if self._existing is None and self._prefill is None and self._walker is None:
+            return self.path
+        return None
+
+    def start_walk(self, listing: Callable[[], tuple[dict[str, int], set[str]] | None]
+                   | None = None) -> None:
+        """Start listing the old tree, or take the listing from `listing` when it is
+        needed (lookahead.py makes it in another process): None from it means listing
+        the tree then."""
+        if self._existing is not None or self._walker is not None or self._listing:
+            return
+        if listing is not None and self._prefill is None:
+            self._listing = listing
+            return
+        self._walker = threading.Thread(target=self._walk, daemon=True)
+        self._walker.start()
 
     def _walk(self) -> None:
         try:
@@ -163,7 +186,16 @@ class Stage:
         self._before()
 
     def _before(self) -> dict[str, int]:
+        if self._existing is None and self._listing is not None:
+            listing, self._listing = self._listing, None
+            found = listing()
+            if found is None:
+                found = (_parse_find(str(self.path), self._find(self.path))
+                         if _FIND is not None else _files(str(self.path)))
+            self._existing = found[0]
+            self._folders.update(found[1])
         if self._existing is None:
+            self.start_walk()
             assert self._walker is not None
             self._walker.join()
             self._prefill = None

@@ -1,0 +1,158 @@
+"""Stamp checks done ahead: a forked process makes the system calls a rebuild waits on.
+
+A rebuild of 18,000 pages checks that every file it keeps is the one it wrote (size, time
+and inode): 18,600 pages of output/ and 20,000 files of its search index. It also lists
+the 56,000 entries of the old tree its stage starts from. Those calls and that parsing
+took 0.2 s of its one busy core (at N=300), while the other core was idle. So a rebuild
+with two jobs forks a process first. That process reads the same memos, stats the same
+files, lists the stage and sends back the results. It sends only the files that do not
+match, and the listing as one marshal value.
+
+Nothing is taken on trust: a memo's result counts only if the memo file it read is the
+one this process read (same size, time and inode). A dead or slow helper means the build
+makes the checks itself, as it did without one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import signal
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .cachefile import Stamp, file_stamp
+from .memo import MEMO_FILE, PageMemo
+from .search import SEARCH_MEMO_FILE, SearchMemo
+from .warmup import read_exactly
+
+_HEADER = struct.Struct("<Q")
+_WAIT = 20.0  # seconds: past this, the build checks for itself
+
+
+class Lookahead:
+    """The build's side: each result is read once, when first asked for."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self._fd = pid, fd
+        self._owner = os.getpid()  # render workers inherit this object: never theirs
+        self._found: dict[str, Any] = {}
+        self.alive = True
+
+    @classmethod
+    def start(cls, cache_dir: Path, out_dir: Path, stage: Path | None,
+              jobs: int) -> Lookahead | None:
+        """Fork the checker (before the build starts threads), or None where it would
+        not help: one job, no fork, no page memo yet (a first build checks nothing)."""
+        if (jobs < 2 or not hasattr(os, "fork") or os.environ.get("SITE_BUILDER_NO_LOOKAHEAD")
+                or not (cache_dir / MEMO_FILE).is_file()):
+            return None
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return None
+        if pid == 0:
+            code = 1
+            try:
+                os.close(read)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                for name, value in _checks(cache_dir, out_dir.absolute(), stage):
+                    data = marshal.dumps((name, value))
+                    _write_all(write, _HEADER.pack(len(data)) + data)
+                code = 0
+            finally:
+                os._exit(code)  # never the parent's cleanup, nor its buffered output
+        os.close(write)
+        return cls(pid, read)
+
+    def _get(self, name: str) -> Any:
+        """The result called `name`, or None (and no more results) when there is none."""
+        if name in self._found:
+            return self._found.pop(name)
+        while self.alive and os.getpid() == self._owner:
+            try:
+                head = read_exactly(self._fd, _HEADER.size, _WAIT)
+                got, value = marshal.loads(read_exactly(self._fd, _HEADER.unpack(head)[0],
+                                                        _WAIT))
+            except (OSError, EOFError, ValueError, TypeError):
+                self.close()
+                break
+            if got == name:
+                return value
+            self._found[got] = value
+        return None
+
+    def pages(self, memo_file: Stamp | None) -> set[str] | None:
+        """The pages of the page memo whose files in output/ are not as it stamped them;
+        None when unknown, or when the checker read another memo file than `memo_file`."""
+        return self._mismatched("pages", memo_file)
+
+    def index(self, memo_file: Stamp | None) -> set[str] | None:
+        """The same for the files of the search index (the search memo's stamps)."""
+        return self._mismatched("index", memo_file)
+
+    def _mismatched(self, name: str, memo_file: Stamp | None) -> set[str] | None:
+        found = self._get(name)
+        if (not isinstance(found, tuple) or len(found) != 2 or memo_file is None
+                or found[0] != memo_file or not isinstance(found[1], set)):
+            return None
+        return found[1]
+
+    def stage_files(self) -> tuple[dict[str, int], set[str]] | None:
+        """The stage's files (relative path -> inode) and folders, as writer._files gives."""
+        found = self._get("stage")
+        if (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], dict)
+                and isinstance(found[1], set)):
+            return found
+        return None
+
+    def close(self) -> None:
+        if not self.alive or os.getpid() != self._owner:
+            return
+        self.alive = False
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _checks(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+    """In the checker: each result as soon as it is made, in the order the build needs
+    them (pages are fetched from output/ before the index is updated and the stage is
+    filled)."""
+    from .writer import _files
+
+    out = str(out_dir)
+    pages_file = cache_dir / MEMO_FILE
+    stamp = file_stamp(str(pages_file))
+    memo = PageMemo.load(pages_file)
+    # As DiskStore: a memo of another output folder is not used (nothing to check).
+    yield "pages", (stamp, {file for file, e in memo.entries.items()
+                            if e.stat is not None and file_stamp(f"{out}/{file}") != e.stat}
+                    ) if memo.setting.startswith(f"{out}|") else None
+    del memo
+    search = SearchMemo(cache_dir / SEARCH_MEMO_FILE, out_dir)
+    stamp = file_stamp(str(search.file))
+    search.load()
+    yield "index", (stamp, {path for path, s in search.files.items()
+                            if file_stamp(f"{out}/{path}") != s})
+    del search
+    if stage is not None:
+        yield "stage", _files(str(stage))

@@ -1,0 +1,158 @@
+"""The stamp checks a rebuild gets from a forked process (lookahead.py): the same answers
+as its own checks would give, used only for the memo files it read, and never a
+different site when the checker dies, lies or hangs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import site_builder.lookahead as lookahead
+from site_builder.build import run
+from site_builder.cachefile import file_stamp
+from site_builder.config import BuildOptions
+from site_builder.lookahead import Lookahead
+from site_builder.writer import _files
+from tests.integration.test_incremental import EDITS, clean_build, tree
+
+
+@pytest.fixture
+def rebuilt(scratch_demo: Path) -> Path:
+    """The demo built twice: output/, its spare and .cache/ as a rebuild finds them."""
+    for _ in range(2):
+        assert run(BuildOptions(site_dir=scratch_demo, jobs=2)).ok
+    assert (scratch_demo / ".output.spare").is_dir()
+    return scratch_demo
+
+
+def _start(site: Path, stage: Path | None = None) -> Lookahead:
+    ahead = Lookahead.start(site / ".cache", site / "output", stage, 2)
+    assert ahead is not None
+    return ahead
+
+
+def test_the_checker_finds_what_the_build_would(rebuilt: Path) -> None:
+    out = rebuilt / "output"
+    page = out / "stories" / "index.html"
+    page.write_bytes(page.read_bytes() + b" ")  # edited in place: same inode
+    gone = out / "pages" / "about" / "index.html"
+    gone.unlink()
+    index = sorted((out / "search-index").rglob("*.json"))[3]
+    data = index.read_bytes()
+    index.unlink()
+    index.write_bytes(data)  # the same bytes in another file
+    spare = rebuilt / ".output.spare"
+    ahead = _start(rebuilt, spare)
+    try:
+        # Asked out of order: each result is kept until it is asked for.
+        assert ahead.stage_files() == _files(str(spare))
+        assert ahead.index(file_stamp(str(rebuilt / ".cache" / "search.marshal"))) == {
+            index.relative_to(out).as_posix()}
+        assert ahead.pages(file_stamp(str(rebuilt / ".cache" / "pages.marshal"))) == {
+            "stories/index.html", "pages/about/index.html"}
+    finally:
+        ahead.close()
+
+
+def test_results_for_another_memo_file_are_not_used(rebuilt: Path) -> None:
+    ahead = _start(rebuilt)
+    try:
+        assert ahead.pages((1, 2, 3)) is None  # the build read another pages.marshal
+        assert ahead.stage_files() is None  # no stage was given to list
+    finally:
+        ahead.close()
+    assert not ahead.alive
+
+
+def test_no_checker_for_one_job_or_a_first_build(scratch_demo: Path) -> None:
+    cache, out = scratch_demo / ".cache", scratch_demo / "output"
+    assert Lookahead.start(cache, out, None, 2) is None  # no memo: nothing to check
+    assert run(BuildOptions(site_dir=scratch_demo)).ok
+    assert Lookahead.start(cache, out, None, 1) is None
+    ahead = Lookahead.start(cache, out, None, 2)
+    assert ahead is not None
+    ahead.close()
+
+
+def test_with_two_jobs_the_build_itself_stats_no_kept_file(
+        rebuilt: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = str(rebuilt / "output") + "/"
+    me = os.getpid()
+    stats: list[str] = []
+    real = os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        name = str(path)
+        if os.getpid() == me and name.startswith(out) and (
+                name.endswith(".html") or "/search-index/" in name):
+            stats.append(name)  # the pages and index files the memos stamped
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+    EDITS["story body"](rebuilt)
+    result = run(BuildOptions(site_dir=rebuilt, jobs=2))
+    assert result.ok
+    kept = [o for o in result.outputs if o.origin is not None and o.path.endswith(".html")]
+    assert len(kept) > 100
+    # The story page (written anew) and the index files it changed, not the others.
+    assert len(stats) < 20, sorted(stats)
+    stats.clear()
+    EDITS["story title"](rebuilt)
+    assert run(BuildOptions(site_dir=rebuilt, jobs=1)).ok
+    assert len(stats) > len(kept)  # one job: every kept file is checked here
+
+
+def _lying(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+    yield "pages", "nonsense"
+    yield "index", (None, {1, 2})
+    yield "stage", ({"x": "y"}, 5)
+
+
+def _dying(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+    raise RuntimeError("the checker fails")
+    yield "pages", None  # a generator
+
+
+def _hanging(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+    import time
+
+    time.sleep(60)
+    yield "pages", None
+
+
+@pytest.mark.parametrize("checks", [_lying, _dying, _hanging])
+def test_a_checker_that_lies_dies_or_hangs_changes_nothing(
+        checks: Any, rebuilt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lookahead, "_checks", checks)  # inherited by the forked checker
+    monkeypatch.setattr(lookahead, "_WAIT", 0.5)
+    page = rebuilt / "output" / "stories" / "index.html"
+    page.write_bytes(b"tampered")  # which the build must find by itself
+    EDITS["story body"](rebuilt)
+    result = run(BuildOptions(site_dir=rebuilt, jobs=2))
+    assert result.ok
+    assert tree(rebuilt / "output") == clean_build(rebuilt, tmp_path)
+    # No checker process is left behind.
+    assert not [p for p in os.listdir("/proc") if p.isdigit()
+                and _parent(int(p)) == os.getpid() and _name(int(p)) == _name(os.getpid())]
+    shutil.rmtree(tmp_path / "fresh")
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def _name(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
