@@ -174,8 +174,8 @@ def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
             # Forked before this build starts a thread of its own (the walker of the
             # stage's old tree, the cleanup of replaced outputs): see lookahead.py.
             if doc_file is not None:
-                ahead = Lookahead.start(doc_file.parent, options.out_dir, stage.old_tree,
-                                        options.jobs)
+                ahead = Lookahead.start(options.content_dir, doc_file.parent,
+                                        options.out_dir, stage.old_tree, options.jobs)
             stage.start_walk(ahead.stage_files if ahead is not None else None)
             cleanup = start_cleanup(options.out_dir)
         return _stages(options, report, timings, cache, doc_file, stage, write=write,
@@ -207,11 +207,19 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             cachefile.save(state_file, (STATE_VERSION,), "open")
             opened = True
 
+    store: PageStore | None = None
     with timings.stage("load"):
         if doc_file is not None and not cache.docs:
             cache.docs.update(load_doc_memo(doc_file))
+        # The preview keeps the last pages in memory; a build finds them in output/. Read
+        # here, while the lookahead walks content/.
+        if write:
+            store = cache.pages if writer else DiskStore(
+                options.site_dir / ".cache", options.out_dir,
+                ahead.pages if ahead is not None else None)
         before = dict(cache.docs)
-        sources = load_sources(options.content_dir, report, cache.docs, options.jobs)
+        sources = load_sources(options.content_dir, report, cache.docs, options.jobs,
+                               ahead.content() if ahead is not None else None)
         if doc_file is not None:
             read = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
             read.update(rel for rel in before if rel not in cache.docs)
@@ -263,7 +271,6 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
         keys_before = tuple(map(len, terms.pinyin_memo())) if kept is not None else None
         model = link_model(validated, config, options, sources.assets, report)
     outputs: list[Output] = []
-    store: PageStore | None = None
     markdown: dict[str, Any] = cache.markdown
     search_memo: SearchMemo | None = None
     stats = None
@@ -272,11 +279,6 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
             theme = find_theme(options.site_dir)
             # `check` writes nothing, not even the image cache.
             image_cache = options.site_dir / ".cache" / "images" if write else None
-            # The preview keeps the last pages in memory; a build finds them in output/.
-            if write:
-                store = cache.pages if writer else DiskStore(
-                    options.site_dir / ".cache", options.out_dir,
-                    ahead.pages if ahead is not None else None)
             if doc_file is not None and not markdown:
                 markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
             map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
@@ -289,6 +291,9 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 cache.templates.remember(prepared[0])
                 for key, shape in prepared[1].items():
                     cache.maps.setdefault(key, shape)
+            compiled = ahead.templates() if ahead is not None else None
+            if compiled:
+                cache.templates.remember(compiled)
             related_file = options.site_dir / ".cache" / RELATED_MEMO_FILE
             if doc_file is not None and not cache.related:
                 kept = cachefile.load(related_file, (RELATED_MEMO_VERSION,))

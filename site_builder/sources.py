@@ -290,13 +290,32 @@ PARALLEL_MIN_FILES = 3000
 _READ_CHUNK = 128
 
 
+ContentListing = list[tuple[str, str, bool, "tuple[int, int, int] | None"]]
+_UNKNOWN = (-1, -1, -1)  # a file's stamp not known yet
+
+
+def list_content(content_dir: Path) -> ContentListing:
+    """What load_sources walks: each file as walk_files gives it, and its stamp (size,
+    time and inode; None when it cannot be read). lookahead.py makes it ahead."""
+    listing: ContentListing = []
+    for rel, abspath, linked in walk_files(content_dir):
+        try:
+            st = os.stat(abspath)
+        except OSError:
+            listing.append((rel, abspath, linked, None))
+        else:
+            listing.append((rel, abspath, linked, (st.st_size, st.st_mtime_ns, st.st_ino)))
+    return listing
+
+
 def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
-                 jobs: int = 1) -> Sources:
+                 jobs: int = 1, listing: ContentListing | None = None) -> Sources:
     """Read every content file under `content_dir`, reporting what cannot be read.
 
     With a `memo`, a file whose size, time and inode are as last time is not read again
     (only files that were read without any problem are remembered). With `jobs` > 1, many
-    files are parsed in that many forked processes (YAML with positions is CPU work)."""
+    files are parsed in that many forked processes (YAML with positions is CPU work).
+    `listing`: the files and their stamps, as list_content gives them (made ahead)."""
     site: SourceDoc | None = None
     docs: list[SourceDoc | None] = []
     assets: list[AssetFile] = []
@@ -305,14 +324,17 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
     # Files to parse: (index in docs, reader, path, rel, kind, slug, stamp or None).
     todo: list[tuple[int, str, str, str, str, str, tuple[int, int, int] | None]] = []
 
-    def wanted(reader: str, abspath: str, rel: str, kind: str, slug: str) -> None:
-        stamp = None
-        if memo is not None:
+    def wanted(reader: str, abspath: str, rel: str, kind: str, slug: str,
+               stamp: tuple[int, int, int] | None) -> None:
+        if memo is None:
+            stamp = None
+        elif stamp is _UNKNOWN:
             try:
                 st = os.stat(abspath)
                 stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
             except OSError:
-                pass
+                stamp = None
+        if memo is not None:
             known = memo.get(rel)
             if stamp is not None and known is not None and known[0] == stamp and (
                     known[1].kind, known[1].slug) == (kind, slug):
@@ -322,13 +344,15 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
         todo.append((len(docs), reader, abspath, rel, kind, slug, stamp))
         docs.append(None)
 
-    for rel, abspath, linked in _walk(content_dir):
+    files = listing if listing is not None else (
+        (rel, abspath, linked, _UNKNOWN) for rel, abspath, linked in walk_files(content_dir))
+    for rel, abspath, linked, stamp in files:
         real = os.path.realpath(abspath) if linked else real_root + os.sep + rel
         if not real.startswith(real_root + os.sep):
             # A link to a file outside content/ would publish whatever it points at.
             report.emit("path-escape", rel, value=rel)
             continue
-        parts = rel.split("/")  # _walk gives forward slashes
+        parts = rel.split("/")  # walk_files gives forward slashes
         stem, suffix = os.path.splitext(parts[-1])
         suffix = suffix.lower()
         top = parts[0]
@@ -345,16 +369,16 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
                 continue
             slug, name = parts[1], parts[2].lower()  # Index.md on Windows is index.md
             if name in ("alliance.yaml", "alliance.yml"):
-                wanted("record", abspath, rel, "alliance", slug)
+                wanted("record", abspath, rel, "alliance", slug, stamp)
             elif name in ("index.md", "index.markdown"):
-                wanted("body", abspath, rel, "alliance_body", slug)
+                wanted("body", abspath, rel, "alliance_body", slug, stamp)
             else:
                 # Any other file in an alliance folder belongs to it (images, PDFs).
                 assets.append(AssetFile(rel, Path(abspath)))
         elif top in RECORD_FOLDERS and len(parts) == 2:
             kind, suffixes = RECORD_FOLDERS[top]
             if suffix in suffixes:
-                wanted("record", abspath, rel, kind, stem)
+                wanted("record", abspath, rel, kind, stem, stamp)
             elif suffix in IMAGE_SUFFIXES:
                 assets.append(AssetFile(rel, Path(abspath)))
             else:
@@ -491,7 +515,7 @@ def check_asset(asset: AssetFile, report: Report) -> None:
                         max=MAX_IMAGE_PIXELS // 1_000_000)
 
 
-def _walk(root: Path) -> Iterator[tuple[str, str, bool]]:
+def walk_files(root: Path) -> Iterator[tuple[str, str, bool]]:
     """Yield (relative posix path, path, reached through a symbolic link) for every file,
     sorted, skipping ignored names."""
     if not root.is_dir():

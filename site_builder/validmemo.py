@@ -77,6 +77,9 @@ def to_row(v: Validated) -> tuple[Any, ...]:
 
 
 def from_row(doc: SourceDoc, row: tuple[Any, ...]) -> Validated | None:
+    """The Validated a row holds, for `doc` as it is now (None if it changed since). It
+    takes the row's data as its own: the row is not to be read again (same_data only
+    reads rows of changed files)."""
     digest, data, found, packed, raw = row
     if digest != doc.digest:
         return None  # the file changed since
@@ -127,6 +130,8 @@ def same_data(changed: Iterable[Validated], rows: dict[str, Any]) -> bool:
         old = rows.get(v.doc.path)
         if old is None or not storable(v):
             return False
+        if old[0] == v.doc.digest:
+            continue  # the same bytes (saved again unchanged): the same data
         try:  # as marshal bytes: == would take keys in another order, or 1 and 1.0, as equal
             if marshal.dumps(to_row(v)[1:3], 2) != marshal.dumps(tuple(old[1:3]), 2):
                 return False

@@ -206,7 +206,7 @@ class _Helper:
         try:
             if not self._shapes:
                 from . import foliummap  # noqa: F401  (folium, branca, numpy, requests)
-            self._compile(_guess_lang(self.options.content_dir))
+            self._compile(guess_lang(self.options.content_dir))
         except Exception:  # a broken theme is the build's to report
             self._templates = {}
 
@@ -225,15 +225,7 @@ class _Helper:
         _send(self._out, answer)
 
     def _compile(self, lang: str) -> None:
-        from .render import TemplateCache, find_theme, theme_environment
-
-        cache = TemplateCache()
-        env = theme_environment(find_theme(self.options.site_dir), lang, cache)
-        for name in env.list_templates():
-            # A broken template the build may never use, or reports itself.
-            with contextlib.suppress(Exception):
-                env.get_template(name)
-        self._templates, self._compiled_for = cache.compiled(), lang
+        self._templates, self._compiled_for = compile_theme(self.options.site_dir, lang), lang
 
     def _prepare(self, lang: str, provider: Provider | None, center: Any, zoom: Any
                  ) -> tuple[dict[str, bytes], dict[str, Any]]:
@@ -266,7 +258,20 @@ class _Helper:
         return maker.added
 
 
-def _guess_lang(content_dir: Path) -> str:
+def compile_theme(site_dir: Path, lang: str) -> dict[str, bytes]:
+    """Every template of the site's theme compiled for `lang`, as TemplateCache keeps it."""
+    from .render import TemplateCache, find_theme, theme_environment
+
+    cache = TemplateCache()
+    env = theme_environment(find_theme(site_dir), lang, cache)
+    for name in env.list_templates():
+        # A broken template the build may never use, or reports itself.
+        with contextlib.suppress(Exception):
+            env.get_template(name)
+    return cache.compiled()
+
+
+def guess_lang(content_dir: Path) -> str:
     """The language the templates are compiled for, from site.yaml at a glance (the
     build's own reading decides; a wrong guess only means compiling them again)."""
     try:

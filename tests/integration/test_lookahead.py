@@ -17,6 +17,7 @@ from site_builder.build import run
 from site_builder.cachefile import file_stamp
 from site_builder.config import BuildOptions
 from site_builder.lookahead import Lookahead
+from site_builder.sources import list_content
 from site_builder.writer import _files
 from tests.integration.test_incremental import EDITS, clean_build, tree
 
@@ -31,7 +32,7 @@ def rebuilt(scratch_demo: Path) -> Path:
 
 
 def _start(site: Path, stage: Path | None = None) -> Lookahead:
-    ahead = Lookahead.start(site / ".cache", site / "output", stage, 2)
+    ahead = Lookahead.start(site / "content", site / ".cache", site / "output", stage, 2)
     assert ahead is not None
     return ahead
 
@@ -51,6 +52,9 @@ def test_the_checker_finds_what_the_build_would(rebuilt: Path) -> None:
     try:
         # Asked out of order: each result is kept until it is asked for.
         assert ahead.stage_files() == _files(str(spare))
+        assert ahead.content() == list_content(rebuilt / "content")
+        compiled = ahead.templates()
+        assert compiled is not None and len(compiled) > 10
         assert ahead.index(file_stamp(str(rebuilt / ".cache" / "search.marshal"))) == {
             index.relative_to(out).as_posix()}
         assert ahead.pages(file_stamp(str(rebuilt / ".cache" / "pages.marshal"))) == {
@@ -70,11 +74,11 @@ def test_results_for_another_memo_file_are_not_used(rebuilt: Path) -> None:
 
 
 def test_no_checker_for_one_job_or_a_first_build(scratch_demo: Path) -> None:
-    cache, out = scratch_demo / ".cache", scratch_demo / "output"
-    assert Lookahead.start(cache, out, None, 2) is None  # no memo: nothing to check
+    where = (scratch_demo / "content", scratch_demo / ".cache", scratch_demo / "output")
+    assert Lookahead.start(*where, None, 2) is None  # no memo: nothing to check
     assert run(BuildOptions(site_dir=scratch_demo)).ok
-    assert Lookahead.start(cache, out, None, 1) is None
-    ahead = Lookahead.start(cache, out, None, 2)
+    assert Lookahead.start(*where, None, 1) is None
+    ahead = Lookahead.start(*where, None, 2)
     assert ahead is not None
     ahead.close()
 
@@ -107,18 +111,22 @@ def test_with_two_jobs_the_build_itself_stats_no_kept_file(
     assert len(stats) > len(kept)  # one job: every kept file is checked here
 
 
-def _lying(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+def _lying(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | None
+           ) -> Iterator[tuple[str, Any]]:
+    yield "content", [("site.yaml", 5, True, None)]
     yield "pages", "nonsense"
     yield "index", (None, {1, 2})
     yield "stage", ({"x": "y"}, 5)
 
 
-def _dying(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+def _dying(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | None
+           ) -> Iterator[tuple[str, Any]]:
     raise RuntimeError("the checker fails")
     yield "pages", None  # a generator
 
 
-def _hanging(cache_dir: Path, out_dir: Path, stage: Path | None) -> Iterator[tuple[str, Any]]:
+def _hanging(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | None
+             ) -> Iterator[tuple[str, Any]]:
     import time
 
     time.sleep(60)
@@ -156,3 +164,14 @@ def _name(pid: int) -> bytes:
             return f.read()
     except OSError:
         return b""
+
+
+def test_the_page_a_rebuild_renders_uses_the_templates_compiled_ahead(
+        rebuilt: Path, tmp_path: Path, counted: dict[str, list[str]]) -> None:
+    EDITS["story body"](rebuilt)
+    assert run(BuildOptions(site_dir=rebuilt, jobs=2)).ok
+    assert counted["compile"] == []  # the checker compiled them, this process did not
+    assert tree(rebuilt / "output") == clean_build(rebuilt, tmp_path)
+    EDITS["story title"](rebuilt)
+    assert run(BuildOptions(site_dir=rebuilt, jobs=1)).ok
+    assert "story.html" in counted["compile"]  # one job: compiled where it is used

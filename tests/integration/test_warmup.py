@@ -12,7 +12,6 @@ import pytest
 from site_builder import terms
 from site_builder.build import run
 from site_builder.config import BuildOptions
-from site_builder.memo import TrackingEnvironment
 from site_builder.render import TemplateCache, find_theme, theme_environment
 from site_builder.warmup import Warmup, _Helper
 from tests.conftest import REPO, SITES, copy_site
@@ -27,28 +26,6 @@ def built(site: Path, jobs: int) -> dict[str, bytes]:
     result = run(BuildOptions(site_dir=site, jobs=jobs))
     assert result.ok, result.report.format()
     return tree(site / "output")
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Count, in this process, templates compiled and map shapes made by folium."""
-    import site_builder.maps as maps
-
-    calls: dict[str, list[str]] = {"compile": [], "shape": []}
-    compile_ = TrackingEnvironment.compile
-    build_map = maps.build_map
-
-    def compiling(self, source, name=None, filename=None, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls["compile"].append(str(name))
-        return compile_(self, source, name, filename, *args, **kwargs)
-
-    def shaping(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls["shape"].append(str(args[-1] if args else kwargs))
-        return build_map(*args, **kwargs)
-
-    monkeypatch.setattr(TrackingEnvironment, "compile", compiling)
-    monkeypatch.setattr(maps, "build_map", shaping)
-    return calls
 
 
 @pytest.mark.parametrize("source", ["demo", "english", "own theme"])

@@ -88,6 +88,7 @@ def test_an_edit_saves_only_its_shard(content: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("edit", "same"), [
     (lambda t: t + "\n\n正文末尾加一句。\n", True),  # the body only
+    (lambda t: t, True),  # saved again unchanged (its memo row was read into the build)
     (lambda t: t.replace("title:", "title: 改", 1), False),
     (lambda t: t.replace("summary: ", "summary: 改", 1), False),
 ])
