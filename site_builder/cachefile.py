@@ -59,10 +59,24 @@ def save(path: Path, header: tuple[Any, ...], value: Any) -> None:
 
 def load(path: Path, header: tuple[Any, ...]) -> Any:
     """The value saved with the same versions, or None."""
+    return load_stamped(path, header)[0]
+
+
+def load_stamped(path: Path, header: tuple[Any, ...]) -> tuple[Any, Stamp | None]:
+    """load(), and the stamp of the very file it read (None when there was none): two
+    processes that read the same stamp read the same bytes, even if another build replaces
+    the file meanwhile."""
     try:
-        stored = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            raw = f.read()
+    except OSError:
+        return None, None
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    try:
+        stored = marshal.loads(raw)
+    except (ValueError, EOFError, TypeError):
+        return None, stamp
     if not isinstance(stored, tuple) or tuple(stored[:-1]) != (__version__, *header):
-        return None
-    return stored[-1]
+        return None, stamp
+    return stored[-1], stamp

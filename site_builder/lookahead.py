@@ -165,9 +165,8 @@ def _checks(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | Non
 
     yield "content", list_content(content_dir)
     out = str(out_dir)
-    pages_file = cache_dir / MEMO_FILE
-    stamp = file_stamp(str(pages_file))
-    memo = PageMemo.load(pages_file)
+    memo = PageMemo.load(cache_dir / MEMO_FILE)
+    stamp = memo.loaded_from
     # As DiskStore: a memo of another output folder is not used (nothing to check).
     yield "pages", (stamp, {file for file, e in memo.entries.items()
                             if e.stat is not None and file_stamp(f"{out}/{file}") != e.stat}
@@ -181,8 +180,8 @@ def _checks(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | Non
     if stage is not None:
         yield "stage", _files(str(stage))
     search = SearchMemo(cache_dir / SEARCH_MEMO_FILE, out_dir)
-    stamp = file_stamp(str(search.file))
     search.load()
+    stamp = search.loaded_from
     yield "index", (stamp, {path for path, s in search.files.items()
                             if file_stamp(f"{out}/{path}") != s})
     del search

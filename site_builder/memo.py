@@ -448,6 +448,8 @@ class PageMemo:
     world: str = ""
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     _index: dict[DepKey, int] | None = field(default=None, repr=False, compare=False)
+    # The stamp of the file it was loaded from (cachefile.load_stamped), if any.
+    loaded_from: cachefile.Stamp | None = field(default=None, repr=False, compare=False)
 
     def position(self, key: DepKey) -> int | None:
         if self._index is None:
@@ -500,9 +502,15 @@ class PageMemo:
 
     @classmethod
     def load(cls, path: Path) -> PageMemo:
+        value, stamp = cachefile.load_stamped(path, (MEMO_VERSION,))
+        memo = cls._from_value(value)
+        memo.loaded_from = stamp
+        return memo
+
+    @classmethod
+    def _from_value(cls, value: Any) -> PageMemo:
         try:
-            setting, keys, digests, compacted, rows, world, sources = cachefile.load(
-                path, (MEMO_VERSION,))
+            setting, keys, digests, compacted, rows, world, sources = value
             if (len(keys) != len(digests) or not isinstance(keys, list)
                     or not isinstance(sources, dict)):
                 return cls()
@@ -571,8 +579,8 @@ class DiskStore(PageStore):
         self.path = cache_dir / MEMO_FILE
         self.out_dir = out_dir.absolute()
         self._out = str(self.out_dir)
-        self._memo_stamp = cachefile.file_stamp(str(self.path))
         memo = PageMemo.load(self.path)
+        self._memo_stamp = memo.loaded_from
         # The memo describes one output folder; another folder starts afresh.
         self.memo = memo if memo.setting.startswith(f"{self.out_dir}|") else PageMemo()
         self._checked = checked

@@ -401,11 +401,13 @@ class SearchMemo:
     # lookahead.py, ahead of time); None: each file is checked when it is needed.
     checked: Callable[[Stamp | None], set[str] | None] | None = None
     mismatched: set[str] | None = None
+    loaded_from: Stamp | None = None  # the stamp of the file load() read
 
     def load(self) -> None:
-        stamp = file_stamp(str(self.file))
+        value, stamp = cachefile.load_stamped(self.file, (SEARCH_MEMO_VERSION, FORMAT))
+        self.loaded_from = stamp
         try:
-            pages, files = cachefile.load(self.file, (SEARCH_MEMO_VERSION, FORMAT))
+            pages, files = value
         except (ValueError, TypeError):  # none, or not ours
             return
         self.pages = [(u, k, tuple(n), tuple(s) if s else None, d) for u, k, n, s, d in pages]

@@ -70,3 +70,48 @@ def _writing(site: Path) -> bool:
             except (OSError, UnicodeDecodeError):
                 continue
     return False
+
+
+# A first build with its writes slowed down (in this process: the demo has too few pages
+# for render workers), so that SIGKILL lands while it stages.
+FIRST_DRIVER = """
+import sys, time
+import site_builder.writer as writer
+original = writer.write_new
+def slow(*args):
+    time.sleep(0.002)
+    return original(*args)
+writer.write_new = slow
+from site_builder.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_during_a_first_build_leaves_nothing_the_next_build_trips_on(
+        tmp_path: Path) -> None:
+    site = copy_site(REPO, tmp_path / "site")
+    proc = subprocess.Popen([sys.executable, "-c", FIRST_DRIVER, "build", str(site)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(site.glob(".output.staging-*/*/*/index.html")):
+        assert time.monotonic() < deadline and proc.poll() is None, "it never staged"
+        time.sleep(0.005)
+    time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (site / "output").exists()
+    # Its stage and its twin (the links of what it wrote) are left.
+    left = sorted(p.name.rsplit("-", 1)[0] for p in site.iterdir()
+                  if p.name.startswith(".output"))
+    assert left == [".output.spare", ".output.staging"], left
+    done = cli("build", str(site))
+    assert done.returncode == 0, done.stderr
+    assert tree_digest(site / "output") == tree_digest(_clean(site, tmp_path))
+    # The next build started from the dead build's stage and deleted its twin meanwhile.
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+
+
+def _clean(site: Path, tmp_path: Path) -> Path:
+    fresh = copy_site(REPO, tmp_path / "fresh")
+    assert cli("build", str(fresh)).returncode == 0
+    return fresh / "output"

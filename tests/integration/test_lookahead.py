@@ -19,7 +19,9 @@ from site_builder.config import BuildOptions
 from site_builder.lookahead import Lookahead
 from site_builder.sources import list_content
 from site_builder.writer import _files
-from tests.integration.test_incremental import EDITS, clean_build, tree
+from tests.integration.test_incremental import EDITS, STORY, clean_build, tree
+
+STORY_NAME = Path(STORY).name
 
 
 @pytest.fixture
@@ -89,26 +91,52 @@ def test_with_two_jobs_the_build_itself_stats_no_kept_file(
     me = os.getpid()
     stats: list[str] = []
     real = os.stat
+    content = str(rebuilt / "content") + "/"
+    read: list[str] = []  # content files statted here
+    listed: list[str] = []  # the stage's old tree listed here
+    import site_builder.writer as writer
 
     def counted(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         name = str(path)
         if os.getpid() == me and name.startswith(out) and (
                 name.endswith(".html") or "/search-index/" in name):
             stats.append(name)  # the pages and index files the memos stamped
+        if os.getpid() == me and name.startswith(content) and name.endswith(
+                (".md", ".yaml")) and not name.endswith("/site.yaml"):
+            read.append(name)  # the records' files (site.yaml is read by every build)
         return real(path, *args, **kwargs)
 
+    real_files, real_find = writer._files, writer.Stage._find
+
+    def files(folder: Any) -> Any:
+        if os.getpid() == me:
+            listed.append(str(folder))
+        return real_files(folder)
+
+    def find(folder: Any) -> Any:
+        listed.append(str(folder))  # (by `find`, from a thread of this process)
+        return real_find(folder)
+
     monkeypatch.setattr(os, "stat", counted)
+    monkeypatch.setattr(writer, "_files", files)
+    monkeypatch.setattr(writer.Stage, "_find", staticmethod(find))
     EDITS["story body"](rebuilt)
     result = run(BuildOptions(site_dir=rebuilt, jobs=2))
     assert result.ok
     kept = [o for o in result.outputs if o.origin is not None and o.path.endswith(".html")]
     assert len(kept) > 100
-    # The story page (written anew) and the index files it changed, not the others.
+    # The story page (written anew) and the index files it changed, not the others; of
+    # content/, only the story read again; no listing of the stage.
     assert len(stats) < 20, sorted(stats)
+    assert len(read) < 4 and all(STORY_NAME in r for r in read), read
+    assert listed == []
     stats.clear()
+    read.clear()
     EDITS["story title"](rebuilt)
     assert run(BuildOptions(site_dir=rebuilt, jobs=1)).ok
-    assert len(stats) > len(kept)  # one job: every kept file is checked here
+    assert len(stats) > len(kept)  # one job: every kept file is checked here,
+    assert len(read) > 100  # every content file,
+    assert len(listed) == 1  # and the stage is listed here
 
 
 def _lying(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | None
@@ -175,3 +203,17 @@ def test_the_page_a_rebuild_renders_uses_the_templates_compiled_ahead(
     EDITS["story title"](rebuilt)
     assert run(BuildOptions(site_dir=rebuilt, jobs=1)).ok
     assert "story.html" in counted["compile"]  # one job: compiled where it is used
+
+
+def test_a_rebuild_that_fails_with_the_checker_at_work_changes_nothing(rebuilt: Path) -> None:
+    before = tree(rebuilt / "output")
+    story = rebuilt / STORY
+    story.write_text(story.read_text(encoding="utf-8").replace("date: ", "date: 二〇", 1),
+                     encoding="utf-8")
+    result = run(BuildOptions(site_dir=rebuilt, jobs=2))
+    assert not result.ok
+    assert tree(rebuilt / "output") == before
+    assert sorted(p.name for p in rebuilt.iterdir() if p.name.startswith(".output")) == [
+        ".output.spare"]
+    assert not [p for p in os.listdir("/proc") if p.isdigit()
+                and _parent(int(p)) == os.getpid() and _name(int(p)) == _name(os.getpid())]

@@ -15,7 +15,6 @@ from site_builder.writer import (
     _files,
     check_output_dir,
     link_new,
-    start_cleanup,
     write_new,
     write_outputs,
 )
@@ -224,18 +223,54 @@ def test_a_first_build_leaves_its_twin_as_the_spare(tmp_path: Path) -> None:
     assert (stats.written, stats.unchanged, stats.removed) == (1, 1, 1)
 
 
+def test_a_twin_that_is_stale_or_partial_still_gives_the_exact_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The twin is only where the next stage starts: a path written twice in the first
+    build (the twin keeps the first file), or links that fail (no twin, or half of one),
+    and the rebuild still ends with exactly its output."""
+    import site_builder.writer as writer
+
+    pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(6)]
+    for case in ("twice", "no links", "half"):
+        out = tmp_path / case / "output"
+        if case != "twice":
+            real, made = os.link, []
+
+            def failing(src: str, dst: str, *, _made: list[int] = made, _real=real,
+                        _case: str = case, **kw: object) -> None:
+                _made.append(1)
+                if _case == "no links" or len(_made) > 3:
+                    raise OSError("no hard links here")
+                _real(src, dst, **kw)
+
+            monkeypatch.setattr(writer.os, "link", failing)
+        stage = Stage(out, recycle=True)
+        try:
+            for item in pages:
+                stage.add(item)
+            if case == "twice":
+                stage.add(Output("p/0/index.html", b"second"))  # the last one counts
+            stage.commit(defer_cleanup=True)
+        finally:
+            stage.abort()
+        monkeypatch.undo()
+        expected = {o.path: o.data for o in pages}
+        if case == "twice":
+            expected["p/0/index.html"] = b"second"
+        assert _tree(out) == expected
+        now = [Output(o.path, o.data if o.path != "p/5/index.html" else b"five")
+               for o in pages] + [Output("p/0/index.html", expected["p/0/index.html"])]
+        _stage(out, now[1:])
+        assert _tree(out) == {o.path: o.data for o in now[1:]}
+
+
 def test_a_first_build_that_fails_throws_its_twin_away(tmp_path: Path) -> None:
     out = tmp_path / "output"
     stage = Stage(out, recycle=True)
     stage.add(Output("a.html", b"A"))
-    stage.abort()  # an error later in the build: its stage is the spare, the twin trash
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".output.spare", f".output.trash-{os.getpid()}-spare"]
-    assert not out.exists()
-    cleanup = start_cleanup(out)  # what the next build does first
-    assert cleanup is not None
-    cleanup.join()
+    stage.abort()  # an error later in the build: its stage is the spare, the twin gone
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare"]
+    assert not out.exists()
     _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
     assert _tree(out) == {"a.html": b"A", "b.html": b"B"}
 
