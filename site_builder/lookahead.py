@@ -19,7 +19,6 @@ rebuild renders would otherwise compile its template there (0.04 s for a story p
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import signal
@@ -32,7 +31,7 @@ from .cachefile import Stamp, file_stamp
 from .memo import MEMO_FILE, PageMemo
 from .search import SEARCH_MEMO_FILE, SearchMemo
 from .sources import ContentListing, list_content
-from .warmup import compile_theme, guess_lang, read_exactly
+from .warmup import compile_theme, guess_lang, read_exactly, stop_process
 
 _HEADER = struct.Struct("<Q")
 _WAIT = 20.0  # seconds: past this, the build checks for itself
@@ -142,12 +141,7 @@ class Lookahead:
         if not self.alive or os.getpid() != self._owner:
             return
         self.alive = False
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(self.pid, 0)
+        stop_process(self.pid, self._fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

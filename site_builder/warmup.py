@@ -161,14 +161,7 @@ class Warmup:
         if not self.alive or os.getpid() != self._owner:
             return
         self.alive = False
-        with contextlib.suppress(OSError):
-            os.close(self._out)
-        with contextlib.suppress(OSError):
-            os.close(self._in)
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(self.pid, 0)
+        stop_process(self.pid, self._out, self._in)
 
 
 class _Helper:
@@ -256,6 +249,17 @@ class _Helper:
             maker.build("m", [], lambda name, root=root: asset_url(versions, name, root), {},
                         at, level, size)
         return maker.added
+
+
+def stop_process(pid: int, *fds: int) -> None:
+    """Close our ends of its pipes, kill a forked helper and collect its exit (no zombie)."""
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
 
 
 def compile_theme(site_dir: Path, lang: str) -> dict[str, bytes]:

@@ -454,17 +454,8 @@ def write_new(target: str, data: bytes, folders: set[str]) -> bool:
     """Write `data` at `target`, where nothing should be yet, making its folder unless it is
     in `folders` (then added); False when something is in the way (a file where a folder
     goes, or the other way round). A render worker calls it too (Stage.direct)."""
-    folder = os.path.dirname(target)
     try:
-        if folder not in folders:
-            try:
-                os.mkdir(folder)
-            except FileNotFoundError:  # (another process may make it meanwhile)
-                os.makedirs(folder, exist_ok=True)
-            except FileExistsError:
-                if not os.path.isdir(folder):  # a file staged where a folder must go
-                    raise
-            folders.add(folder)
+        _make_folder(os.path.dirname(target), folders)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NEW_FILE, 0o666)
     except OSError:  # e.g. a folder staged where this file goes
         return False
@@ -475,27 +466,35 @@ def write_new(target: str, data: bytes, folders: set[str]) -> bool:
     finally:
         os.close(fd)
     return True
-SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
 
 
 def link_new(source: str, target: str, folders: set[str]) -> bool:
     """Hard-link `source` at `target`, where nothing should be yet, making its folder
     unless it is in `folders` (then added); False when that fails (a render worker calls
     it too, for the stage's twin)."""
-    folder = os.path.dirname(target)
     try:
-        if folder not in folders:
-            try:
-                os.mkdir(folder)
-            except FileNotFoundError:  # (another process may make it meanwhile)
-                os.makedirs(folder, exist_ok=True)
-            except FileExistsError:
-                pass
-            folders.add(folder)
+        _make_folder(os.path.dirname(target), folders)
         os.link(source, target)
     except OSError:
         return False
     return True
+
+
+def _make_folder(folder: str, folders: set[str]) -> None:
+    """Make `folder` (and its parents) unless `folders` has it; then it does."""
+    if folder in folders:
+        return
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:  # (another process may make a parent meanwhile)
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        if not os.path.isdir(folder):  # a file staged where a folder must go
+            raise
+    folders.add(folder)
+
+
+SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
 
 
 def _empty(folder: Path) -> bool:
