@@ -48,7 +48,7 @@ def child(site: str, out: str, jobs: int, search: bool) -> int:
     import resource
 
     from site_builder.build import run
-    from site_builder.config import BuildOptions
+    from site_builder.core.config import BuildOptions
 
     gc.disable()  # as the command does: no cycle collection before the process ends
     start = time.perf_counter()

@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_site import generate
 
 from site_builder.build import run
-from site_builder.config import BuildOptions
-from site_builder.maps import provider_for
-from site_builder.render import PageTask, SiteRenderer, find_theme
+from site_builder.core.config import BuildOptions
+from site_builder.render.maps import provider_for
+from site_builder.render.pages import SiteRenderer, find_theme
+from site_builder.render.tasks import PageTask
 
 
 def main() -> None:
@@ -47,7 +48,7 @@ def main() -> None:
     # The map page alone, rendered again (best of 3) with the model already linked.
     assert result.model is not None
     model = result.model
-    from site_builder.diagnostics import Report
+    from site_builder.core.diagnostics import Report
 
     report = Report()
     renderer = SiteRenderer(model, find_theme(work), report, {}, None,

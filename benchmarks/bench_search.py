@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate_site import ensure_site
 
-from site_builder import search
 from site_builder.build import run
-from site_builder.config import BuildOptions
-from site_builder.render import Output
-from site_builder.writer import write_outputs
+from site_builder.core.config import BuildOptions
+from site_builder.core.outputs import Output
+from site_builder.search import index as search
+from site_builder.write.writer import write_outputs
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -1,5 +1,5 @@
 """`python -m site_builder` is the same program as `site-builder`."""
 
-from .cli import console
+from site_builder.cli import console
 
 console()

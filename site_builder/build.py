@@ -16,19 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cachefile, terms
-from .config import BuildOptions, SiteConfig, make_config
-from .diagnostics import Report
-from .linkcheck import check_links
-from .lookahead import Lookahead
-from .maps import MAP_MEMO_FILE, MAP_MEMO_VERSION, provider_for
-from .markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
-from .memo import DiskStore, MemoryStore, PageStore
-from .model import Model, link_model
-from .render import Output, TemplateCache, find_theme, render_site
-from .schema import Validated, validate_doc
-from .search import SEARCH_MEMO_FILE, SearchMemo, search_outputs
-from .sources import (
+from site_builder.core import cachefile
+from site_builder.core import pinyin as terms
+from site_builder.core.config import BuildOptions, SiteConfig, make_config
+from site_builder.core.diagnostics import Report
+from site_builder.core.outputs import Output
+from site_builder.incremental.pages import DiskStore, MemoryStore, PageStore
+from site_builder.incremental.validated import (
+    VALID_MEMO_FILE,
+    check_row,
+    from_row,
+    load_validated,
+    same_data,
+    save_validated,
+    storable,
+)
+from site_builder.link.model import Model, link_model
+from site_builder.load.sources import (
     DOC_MEMO_FILE,
     DocMemo,
     SourceDoc,
@@ -37,16 +41,16 @@ from .sources import (
     record_name,
     save_doc_memo,
 )
-from .validmemo import (
-    VALID_MEMO_FILE,
-    from_row,
-    load_validated,
-    same_data,
-    save_validated,
-    storable,
-)
-from .warmup import Warmup
-from .writer import Stage, WriteStats, start_cleanup, write_outputs
+from site_builder.parallel.lookahead import Lookahead
+from site_builder.parallel.warmup import Warmup
+from site_builder.render.linkcheck import check_links
+from site_builder.render.maps import provider_for
+from site_builder.render.mapshapes import MAP_MEMO_FILE, MAP_MEMO_VERSION
+from site_builder.render.markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
+from site_builder.render.pages import TemplateCache, find_theme, render_site
+from site_builder.search.index import SEARCH_MEMO_FILE, SearchMemo, search_outputs
+from site_builder.validate.schema import Validated, validate_doc
+from site_builder.write.writer import Stage, WriteStats, start_cleanup, write_outputs
 
 
 @dataclass
@@ -219,7 +223,7 @@ def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: Bui
                 ahead.pages if ahead is not None else None)
         before = dict(cache.docs)
         sources = load_sources(options.content_dir, report, cache.docs, options.jobs,
-                               ahead.content() if ahead is not None else None)
+                               ahead.content() if ahead is not None else None, check_row)
         if doc_file is not None:
             read = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
             read.update(rel for rel in before if rel not in cache.docs)

@@ -10,11 +10,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .build import BuildResult, run
-from .config import BuildOptions
-from .scaffold import KINDS, ScaffoldError, init_site, new_file
-from .writer import OutputError, check_output_dir
+from site_builder import __version__
+from site_builder.build import BuildResult, run
+from site_builder.core.config import BuildOptions
+from site_builder.scaffold import KINDS, ScaffoldError, init_site, new_file
+from site_builder.write.writer import OutputError, check_output_dir
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -161,7 +161,7 @@ def _build(args: argparse.Namespace, *, write: bool, keep: bool = False) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from site_builder.preview.server import serve
 
     site_dir = Path(args.site_dir)
     if not (site_dir / "content").is_dir():

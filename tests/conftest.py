@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import BuildResult, run
-from site_builder.config import BuildOptions
+from site_builder.core.config import BuildOptions
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"

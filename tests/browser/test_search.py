@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 import pytest
 
 from site_builder.build import run
-from site_builder.config import BuildOptions
-from site_builder.model import Model
-from site_builder.render import Output
-from site_builder.search import (
+from site_builder.core.config import BuildOptions
+from site_builder.core.outputs import Output
+from site_builder.link.model import Model
+from site_builder.search.index import (
     BLOCKS,
     EXCLUDE,
     INDEX_DIR,
@@ -28,7 +28,7 @@ from site_builder.search import (
     query_terms,
     shard_of,
 )
-from site_builder.writer import write_outputs
+from site_builder.write.writer import write_outputs
 from tests.conftest import REPO, copy_site
 
 SUB = "dangjian/"  # the site is served from a sub-path, as on a government host

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.memo import TrackingEnvironment
+from site_builder.incremental.pages import TrackingEnvironment
 
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Count, in this process, templates compiled and map shapes made by folium."""
-    import site_builder.maps as maps
+    import site_builder.render.mapshapes as maps
 
     calls: dict[str, list[str]] = {"compile": [], "shape": []}
     compile_ = TrackingEnvironment.compile

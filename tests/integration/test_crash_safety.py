@@ -76,7 +76,7 @@ def _writing(site: Path) -> bool:
 # for render workers), so that SIGKILL lands while it stages.
 FIRST_DRIVER = """
 import sys, time
-import site_builder.writer as writer
+import site_builder.write.writer as writer
 original = writer.write_new
 def slow(*args):
     time.sleep(0.002)

@@ -104,7 +104,9 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 def test_parsing_validating_and_rendering_in_workers_gives_the_serial_site(
         tmp_path: Path, monkeypatch) -> None:
-    from site_builder import render, sources, validmemo
+    from site_builder.incremental import validated as validmemo
+    from site_builder.load import sources
+    from site_builder.render import pages as render
 
     serial = copy_site(REPO, tmp_path / "serial")
     alone = build(serial, output_dir=tmp_path / "a", jobs=1)

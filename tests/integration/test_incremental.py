@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import BuildCache, run
-from site_builder.config import BuildOptions
-from site_builder.memo import Digests, PageMemo
-from site_builder.render import Output
+from site_builder.core.config import BuildOptions
+from site_builder.core.outputs import Output
+from site_builder.incremental.pages import Digests, PageMemo
 from tests.conftest import REPO, copy_site
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
@@ -283,14 +283,14 @@ def test_template_change_reuses_markdown_from_the_cache(built_site: Path, tmp_pa
 
 def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
         base_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.render as render
+    import site_builder.render.pages as render
 
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)  # the demo is below the threshold
     site = tmp_path / "site"
     shutil.copytree(base_site, site)
     assert run(BuildOptions(site_dir=site, jobs=2)).ok
     # The workers' Markdown came back to the parent and was saved with the rest.
-    from site_builder.markdown import MarkdownMemo
+    from site_builder.render.markdown import MarkdownMemo
 
     memo = MarkdownMemo(site / ".cache" / "markdown.marshal")
     memo.load_all()
@@ -303,7 +303,7 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
     assert len(files) > 400 and sorted(files) == sorted(
         p.relative_to(spare) for p in spare.rglob("*") if p.is_file())
     assert all((output / f).stat().st_ino == (spare / f).stat().st_ino for f in files)
-    import site_builder.writer as writer
+    import site_builder.write.writer as writer
 
     def no_copy(*args: object) -> None:
         raise AssertionError("the rebuild copied output/")
@@ -320,7 +320,7 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
 
 def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
         built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.maps as maps
+    import site_builder.render.mapshapes as maps
 
     site = built_site
     _add_template(site)
@@ -339,7 +339,7 @@ def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
 
 def test_search_index_is_updated_not_remade_and_stays_exact(
         built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.search as search
+    import site_builder.search.index as search
 
     site = built_site
     runs = count_calls(monkeypatch, search, "index_pages")
@@ -384,7 +384,7 @@ def test_search_index_is_updated_not_remade_and_stays_exact(
 def test_a_body_edit_takes_the_fingerprints_from_the_memo(
         edit: str, fast: bool, built_site: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from site_builder.render import SiteRenderer
+    from site_builder.render.pages import SiteRenderer
 
     monkeypatch.delenv("SITE_BUILDER_VERIFY_REUSE")
     EDITS[edit](built_site)

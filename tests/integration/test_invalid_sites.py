@@ -47,7 +47,7 @@ def test_invalid_site_reports_file_line_key_and_message(case: Path, tmp_path: Pa
 
 
 def test_every_error_family_has_a_sample_site() -> None:
-    from site_builder.diagnostics import CATALOGUE
+    from site_builder.core.diagnostics import CATALOGUE
 
     covered = set()
     for case in CASES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.linkcheck import _resolve
+from site_builder.render.linkcheck import _resolve
 from tests.conftest import build
 
 STORY = "---\ntitle: 案例\ndate: 2024-05-20\nsummary: 摘要\n---\n\n{body}\n"

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-import site_builder.lookahead as lookahead
+import site_builder.parallel.lookahead as lookahead
 from site_builder.build import run
-from site_builder.cachefile import file_stamp
-from site_builder.config import BuildOptions
-from site_builder.lookahead import Lookahead
-from site_builder.sources import list_content
-from site_builder.writer import _files
+from site_builder.core.cachefile import file_stamp
+from site_builder.core.config import BuildOptions
+from site_builder.load.sources import list_content
+from site_builder.parallel.lookahead import Lookahead
+from site_builder.write.writer import _files
 from tests.integration.test_incremental import EDITS, STORY, clean_build, tree
 
 STORY_NAME = Path(STORY).name
@@ -94,7 +94,7 @@ def test_with_two_jobs_the_build_itself_stats_no_kept_file(
     content = str(rebuilt / "content") + "/"
     read: list[str] = []  # content files statted here
     listed: list[str] = []  # the stage's old tree listed here
-    import site_builder.writer as writer
+    import site_builder.write.writer as writer
 
     def counted(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         name = str(path)

@@ -29,7 +29,7 @@ def test_the_guides_examples_pass_strict_checks() -> None:
 
 
 def test_the_guide_explains_every_message_code() -> None:
-    from site_builder.diagnostics import CATALOGUE
+    from site_builder.core.diagnostics import CATALOGUE
 
     guide = (REPO / "docs/内容编写指南.md").read_text(encoding="utf-8")
     missing = [code for code in CATALOGUE if code not in guide]

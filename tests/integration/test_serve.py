@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.server import STATUS_PATH, PreviewSession
+from site_builder.preview.server import STATUS_PATH, PreviewSession
 from tests.conftest import REPO, cli
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"

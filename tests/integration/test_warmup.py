@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import terms
 from site_builder.build import run
-from site_builder.config import BuildOptions
-from site_builder.render import TemplateCache, find_theme, theme_environment
-from site_builder.warmup import Warmup, _Helper
+from site_builder.core import pinyin as terms
+from site_builder.core.config import BuildOptions
+from site_builder.parallel.warmup import Warmup, _Helper
+from site_builder.render.pages import TemplateCache, find_theme, theme_environment
 from tests.conftest import REPO, SITES, copy_site
 
 
@@ -104,7 +104,7 @@ def test_the_templates_it_compiles_are_the_ones_the_build_loads(tmp_path: Path,
 @pytest.mark.parametrize("failure", ["dies", "answers nonsense", "too slow"])
 def test_a_helper_that_fails_changes_nothing(failure: str, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.warmup as warmup
+    import site_builder.parallel.warmup as warmup
 
     expected = built(copy_site(REPO, tmp_path / "alone"), jobs=1)
     if failure == "dies":
@@ -155,7 +155,7 @@ def test_a_stopped_helper_never_stops_the_build(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import signal
 
-    import site_builder.warmup as warmup
+    import site_builder.parallel.warmup as warmup
 
     monkeypatch.setattr(warmup, "_WAIT", 0.3)
     site = copy_site(REPO, tmp_path / "site")
@@ -183,5 +183,5 @@ def test_no_pipes_or_processes_left_means_no_helper(tmp_path: Path,
     monkeypatch.undo()
     expected = built(copy_site(REPO, tmp_path / "alone"), jobs=1)
     monkeypatch.setattr(os, "fork", no_fork)
-    monkeypatch.setattr("site_builder.render.PARALLEL_MIN_PAGES", 10**9)  # nor workers
+    monkeypatch.setattr("site_builder.render.pages.PARALLEL_MIN_PAGES", 10**9)  # nor workers
     assert built(site, jobs=2) == expected

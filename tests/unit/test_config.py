@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from site_builder.config import SiteConfig, build_date
+from site_builder.core.config import SiteConfig, build_date
 
 
 def test_today_is_beijing_today_whatever_the_machine_timezone(monkeypatch) -> None:

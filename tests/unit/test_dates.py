@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from site_builder.dates import PartialDate, parse_date
+from site_builder.core.dates import PartialDate, parse_date
 
 
 def test_forms_editors_write() -> None:

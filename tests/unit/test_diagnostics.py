@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.diagnostics import Diagnostic, L, Report, Severity, closest
+from site_builder.core.diagnostics import Diagnostic, L, Report, Severity, closest
 
 
 def test_a_diagnostic_reads_file_line_key_message_and_hint() -> None:
@@ -46,7 +46,7 @@ def test_closest_suggests_typos_and_contained_names() -> None:
 
 
 def test_every_catalogue_entry_formats_in_both_languages() -> None:
-    from site_builder.diagnostics import CATALOGUE
+    from site_builder.core.diagnostics import CATALOGUE
 
     for code in CATALOGUE:
         d = Diagnostic(code, "a.yaml", 1, 1, "k", {})

@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from site_builder.diagram import (
+from site_builder.link.model import Item, Membership
+from site_builder.render.diagram import (
     HORIZONTAL,
     RED,
     VERTICAL,
@@ -14,8 +15,7 @@ from site_builder.diagram import (
     text_width,
     wrap_text,
 )
-from site_builder.model import Item, Membership
-from site_builder.schema import SEGMENT_ORDER
+from site_builder.validate.schema import SEGMENT_ORDER
 from tests.conftest import REPO, build
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -117,7 +117,7 @@ def test_leading_enterprises_have_a_red_border_and_others_do_not(model) -> None:
 
 
 def test_members_follow_role_order_within_a_segment(model) -> None:
-    from site_builder.schema import ROLE_ORDER
+    from site_builder.validate.schema import ROLE_ORDER
     slug = "songjiang-g60-clusters"
     roles = {ROOT + f"enterprises/{m.enterprise.slug}/": m.role for m in model.members[slug]}
     for group in segments(draw(model, slug)):

@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.dates import PartialDate, parse_date
-from site_builder.diagnostics import Report
-from site_builder.schema import validate_doc
-from site_builder.sources import SourceDoc, parse_yaml, read_record, split_front_matter
+from site_builder.core.dates import PartialDate, parse_date
+from site_builder.core.diagnostics import Report
+from site_builder.load.sources import SourceDoc, parse_yaml, read_record, split_front_matter
+from site_builder.validate.schema import validate_doc
 
 FAST = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

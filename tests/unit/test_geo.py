@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder import geo
+from site_builder.core import geo
 
 # Reference values published with gcoord's test suite (MIT), point (lat 45, lon 123).
 REFERENCE = [

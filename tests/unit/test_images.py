@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from site_builder import images
+from site_builder.render import images
 from tests.conftest import build
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import geo, maps
-from site_builder.config import MapSettings
-from site_builder.diagnostics import Report
+from site_builder.core import geo
+from site_builder.core.config import MapSettings
+from site_builder.core.diagnostics import Report
+from site_builder.render import maps, mapshapes
 from tests.conftest import build
 
 
@@ -85,7 +86,7 @@ def _fragment(name: str = "all"):
     osm, _ = provider(provider="osm")
     point = maps.make_point({"lat": 31.9, "lon": 118.8}, osm, kind=0, name="</script>站",
                             url="stations/a/")
-    return maps.build_map(name, [point], osm, lambda a: "../assets/" + a, {"labels": {}})
+    return mapshapes.build_map(name, [point], osm, lambda a: "../assets/" + a, {"labels": {}})
 
 
 def test_map_ids_are_derived_from_the_name_and_repeat() -> None:
@@ -153,10 +154,10 @@ def test_a_map_from_a_shared_shape_equals_one_built_directly() -> None:
                               name=f"站 SBMAPNAME {i}", url=f"stations/s{i}/")
               for i in range(3)]
     options = {"labels": {"x": "地图"}, "filter": True}
-    maker = maps.MapMaker(osm)
+    maker = mapshapes.MapMaker(osm)
     for name in ("first", "second"):  # the second reuses the first one's shape
         made = maker.build(name, points, lambda a: "../assets/" + a, options, None, None,
                            "map-medium")
-        direct = maps.build_map(name, points, osm, lambda a: "../assets/" + a, options,
+        direct = mapshapes.build_map(name, points, osm, lambda a: "../assets/" + a, options,
                                 None, None, "map-medium")
         assert made == direct

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.diagnostics import Report
-from site_builder.markdown import MarkdownRenderer, plain_paragraphs
+from site_builder.core.diagnostics import Report
+from site_builder.render.markdown import MarkdownRenderer, plain_paragraphs
 
 KNOWN = frozenset({"alliances/a/", "media/p.png", "alliances/a/photo.jpg"})
 
@@ -83,7 +83,7 @@ def test_descriptions_of_plain_paragraphs_take_the_shortcut() -> None:
 
 
 def test_the_markdown_memo_reads_and_writes_only_the_shards_it_needs(tmp_path) -> None:
-    from site_builder.markdown import MarkdownMemo
+    from site_builder.render.markdown import MarkdownMemo
 
     path = tmp_path / "markdown.marshal"
     memo = MarkdownMemo(path)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.markdown import MarkdownRenderer
-from site_builder.markdown_subset import subset_html
+from site_builder.render.markdown import MarkdownRenderer
+from site_builder.render.markdown_subset import subset_html
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder.memo import Digests, PageEntry, PageMemo, source_signature
-from site_builder.model import Item
+from site_builder.incremental.pages import Digests, PageEntry, PageMemo, source_signature
+from site_builder.link.model import Item
 
 
 def _key(n: int) -> tuple[str, str, str, str]:

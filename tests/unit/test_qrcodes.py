@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import zxingcpp  # a real QR decoder (test dependency): never skipped
 
-from site_builder.qrcodes import QUIET_ZONE, qr_matrix, qr_svg
+from site_builder.render.qrcodes import QUIET_ZONE, qr_matrix, qr_svg
 from tests.conftest import REPO, build
 
 NS = "{http://www.w3.org/2000/svg}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.render import format_number, pager_window, relative_root
+from site_builder.render.pages import format_number, pager_window, relative_root
 from tests.conftest import build
 
 
@@ -73,8 +73,8 @@ def test_pages_never_reference_a_cdn(make_site) -> None:
 def test_fixed_translations_are_folded_only_where_t_is_the_theme_s() -> None:
     import jinja2
 
-    from site_builder.i18n import FoldTranslations
-    from site_builder.memo import TrackingEnvironment
+    from site_builder.incremental.pages import TrackingEnvironment
+    from site_builder.render.i18n import FoldTranslations
 
     env = TrackingEnvironment(loader=jinja2.DictLoader({
         "plain.html": "{{ t('nav.home') }}|{{ t('alliances.count', n=3) }}",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.dates import PartialDate
-from site_builder.diagnostics import Report
-from site_builder.schema import validate_doc
-from site_builder.sources import SourceDoc, parse_yaml
+from site_builder.core.dates import PartialDate
+from site_builder.core.diagnostics import Report
+from site_builder.load.sources import SourceDoc, parse_yaml
+from site_builder.validate.schema import validate_doc
 
 
 def validate(kind: str, text: str, slug: str = "x"):

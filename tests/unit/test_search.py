@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.render import Output
-from site_builder.search import (
+from site_builder.core.outputs import Output
+from site_builder.search.index import (
     INDEX_DIR,
     KINDS,
     NAME_MARK,
@@ -223,7 +223,7 @@ def test_search_outputs_indexes_every_item_of_the_five_kinds(make_site) -> None:
 
 
 def test_records_made_in_forked_workers_give_the_same_index(monkeypatch) -> None:
-    import site_builder.search as search
+    import site_builder.search.index as search
 
     pages = [page(f"{kind}s/p{i}/", kind, f"第{i}个：张家港{i}号", body=f"正文{i}" * i)
              for i in range(30) for kind in KINDS]

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from site_builder import server as server_module
-from site_builder.server import (
+from site_builder.preview import server as server_module
+from site_builder.preview.server import (
     STATUS_PATH,
     BuildOutcome,
     LivePreview,

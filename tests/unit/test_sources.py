@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-import site_builder.sources as sources
-import site_builder.terms as terms
-from site_builder.diagnostics import Report
-from site_builder.sources import (
-    format_key,
+import site_builder.core.pinyin as terms
+import site_builder.load.sources as sources
+from site_builder.core.diagnostics import Report
+from site_builder.core.positions import format_key
+from site_builder.load.sources import (
     is_ignored,
     load_sources,
     parse_yaml,
@@ -157,7 +157,9 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
     monkeypatch.setattr(sources, "_read_chunk", _spying_read_chunk)
     monkeypatch.setattr(sys.modules[__name__], "_PIDS", [tmp_path / "pids"])
     monkeypatch.setattr(terms, "_SORT_KEYS", {})  # none known: the parent computes none
-    parallel = load_sources(content, parallel_report, {}, jobs=2)
+    from site_builder.incremental.validated import check_row
+
+    parallel = load_sources(content, parallel_report, {}, jobs=2, check=check_row)
     pids = set((tmp_path / "pids").read_text().split())
     assert pids and str(os.getpid()) not in pids  # worker processes parsed it all
     assert parallel.docs == serial.docs and len(serial.docs) == 94
@@ -170,8 +172,8 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
 
     assert terms.known_sort_keys()["企业7"] == " ".join(lazy_pinyin("企业7")).lower() == "qi ye 7"
     # The workers validated every record without a problem, as the parent would.
-    from site_builder.schema import validate_doc
-    from site_builder.validmemo import from_row
+    from site_builder.incremental.validated import from_row
+    from site_builder.validate.schema import validate_doc
 
     assert set(parallel.validated) == {f"stories/ok{i}.md" for i in range(1, 10)}
     assert not serial.validated  # one process: validated later, by the build
@@ -190,7 +192,7 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
 def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
     import datetime as dt
 
-    from site_builder.sources import load_doc_memo, save_doc_memo
+    from site_builder.load.sources import load_doc_memo, save_doc_memo
 
     content = _mixed_content(tmp_path)
     memo: dict = {}
@@ -221,7 +223,7 @@ def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
 
 
 def test_an_edit_saves_only_the_memo_shard_of_its_file(tmp_path: Path) -> None:
-    from site_builder.sources import _shard_of, load_doc_memo, save_doc_memo
+    from site_builder.load.sources import _shard_of, load_doc_memo, save_doc_memo
 
     content = _mixed_content(tmp_path)
     memo: dict = {}

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-import site_builder.validmemo as validmemo
-from site_builder.dates import PartialDate
-from site_builder.diagnostics import Report
-from site_builder.schema import validate_doc
-from site_builder.sources import load_doc_memo, load_sources, save_doc_memo
-from site_builder.validmemo import load_validated, save_validated, shard_of, storable
+import site_builder.incremental.validated as validmemo
+from site_builder.core.dates import PartialDate
+from site_builder.core.diagnostics import Report
+from site_builder.incremental.validated import load_validated, save_validated, shard_of, storable
+from site_builder.load.sources import load_doc_memo, load_sources, save_doc_memo
+from site_builder.validate.schema import validate_doc
 
 DEMO = Path(__file__).resolve().parents[2] / "content"
 
@@ -64,12 +64,14 @@ def test_an_edited_file_is_validated_again(content: Path, tmp_path: Path) -> Non
     assert len(loaded) == len(later) - 1 - sum(d.kind == "alliance_body" for d in later)
 
 
-def test_another_schema_code_reads_nothing(content: Path, tmp_path: Path,
+def test_another_version_of_the_code_reads_nothing(content: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     docs = _fresh_process_docs(content, tmp_path)
     save_validated(tmp_path / "validated.marshal",
                    [v for v in (validate_doc(d, Report()) for d in docs) if storable(v)])
-    monkeypatch.setattr(validmemo, "_STAMP", "an edited schema.py")
+    from site_builder.core import cachefile
+
+    monkeypatch.setattr(cachefile, "code_stamp", lambda: "an edited schema.py")
     assert load_validated(tmp_path / "validated.marshal", docs) == ([], set())
 
 

@@ -18,7 +18,7 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from site_builder.watch import (
+from site_builder.preview.watch import (
     ChangeHandler,
     ChangeKind,
     Debouncer,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.render import Output
-from site_builder.writer import (
+from site_builder.core.outputs import Output
+from site_builder.write.writer import (
     COPY_LIST,
     OutputError,
     Stage,
@@ -228,7 +228,7 @@ def test_a_twin_that_is_stale_or_partial_still_gives_the_exact_output(
     """The twin is only where the next stage starts: a path written twice in the first
     build (the twin keeps the first file), or links that fail (no twin, or half of one),
     and the rebuild still ends with exactly its output."""
-    import site_builder.writer as writer
+    import site_builder.write.writer as writer
 
     pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(6)]
     for case in ("twice", "no links", "half"):
@@ -313,7 +313,7 @@ def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """When the copier fails half-way, the stage is listed as it is, and the build still
     ends with exactly the new output."""
-    import site_builder.writer as writer
+    import site_builder.write.writer as writer
 
     out = tmp_path / "output"
     pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(20)]
@@ -358,7 +358,7 @@ def test_an_aborted_build_stops_the_whole_copier(tmp_path: Path) -> None:
 
 def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.writer as writer
+    import site_builder.write.writer as writer
 
     out = tmp_path / "output"
     pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(5)]
@@ -395,7 +395,7 @@ def test_the_find_listing_reads_as_the_walk(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from site_builder.writer import _FIND, _files, _parse_find
+    from site_builder.write.writer import _FIND, _files, _parse_find
 
     if sys.platform.startswith("linux"):
         assert _FIND is not None, "GNU find (Debian package findutils) must be installed"

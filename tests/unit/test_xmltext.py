@@ -1,4 +1,4 @@
-"""site_builder.xmltext escapes exactly as xml.sax.saxutils does (diagrams, charts, QR
+"""site_builder.core.xmltext escapes exactly as xml.sax.saxutils does (diagrams, charts, QR
 codes and the feed are the same bytes either way)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from xml.sax.saxutils import quoteattr as sax_quoteattr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder.xmltext import escape, quoteattr
+from site_builder.core.xmltext import escape, quoteattr
 
 TEXT = st.text(st.sampled_from("a&<>\"'\n\r\t 中;#") | st.characters(), max_size=20)
 

@@ -1,0 +1,117 @@
+"""Map shapes: folium renders each shape of map once, with placeholders; every map of that
+shape is the same text with its own name, rows and options (and .cache/ keeps the shapes)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from site_builder.core import cachefile
+from site_builder.render.maps import (
+    NAME_MARK,
+    OPTIONS_MARK,
+    ROWS_MARK,
+    MapFragment,
+    MapPoint,
+    Provider,
+    map_options,
+    point_row,
+    script_json,
+)
+
+MAP_MEMO_FILE = "maps.marshal"  # in .cache/: shapes by key
+
+
+
+MAP_MEMO_VERSION = 1  # the keys name folium's version and the shape's inputs themselves
+
+
+
+SHAPE_VERSION = 1  # bump when build_map's output changes for the same inputs
+
+
+
+@functools.cache
+def _folium_version() -> str:
+    return cachefile.package_version("folium")  # without importing folium
+
+
+
+# Every asset URL a shape contains (with its version): a changed file is a new shape.
+_SHAPE_ASSETS = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
+                 "vendor/markercluster/leaflet.markercluster.js",
+                 "vendor/markercluster/MarkerCluster.css",
+                 "vendor/markercluster/MarkerCluster.Default.css", "map.js", "map.css")
+
+
+
+class MapMaker:
+    """Builds maps, rendering each shape of folium map once per build.
+
+    folium compiles its templates for every element it renders, about 20 ms a map; a site
+    with 5,000 stations has 5,000 station maps that differ only in their name and data. So
+    folium renders a map of each shape (provider, page depth, size, view) once with
+    placeholders, and every map of that shape is the same text with its own values.
+    """
+
+    _NAME, _ROWS, _OPTIONS = NAME_MARK, ROWS_MARK, OPTIONS_MARK
+
+    def __init__(self, provider: Provider,
+                 memo: dict[str, tuple[str, str, str, str]] | None = None) -> None:
+        self.provider = provider
+        # Shapes by a key of everything they are made from; with a memo from .cache/, a
+        # build whose shapes are all known never starts folium.
+        self._shapes = memo if memo is not None else {}
+        self.added: dict[str, tuple[str, str, str, str]] = {}
+
+    def build(self, name: str, points: Sequence[MapPoint], asset: Callable[[str], str],
+              options: dict[str, Any], center: tuple[float, float] | None = None,
+              zoom: int | None = None, height_class: str = "map-large") -> MapFragment:
+        key = repr((SHAPE_VERSION, _folium_version(), self.provider,
+                    [asset(n) for n in _SHAPE_ASSETS], height_class, center, zoom))
+        if key not in self._shapes:
+            made = build_map(self._NAME, [], self.provider, asset, {}, center, zoom,
+                             height_class, placeholders=True)
+            self._shapes[key] = self.added[key] = (made.css, made.js, made.html, made.script)
+        shape = MapFragment(*self._shapes[key])
+        with_wgs = self.provider.datum != "wgs84"
+        rows = script_json([point_row(p, with_wgs) for p in points])
+        opts = script_json(self._options(points, options, center))
+
+        values = {self._NAME: name, self._ROWS: rows, self._OPTIONS: opts}
+        markers = re.compile("|".join(re.escape(m) for m in values))
+
+        def fill(text: str) -> str:
+            # One pass: text put in (a station called SBMAPNAME) is never replaced again.
+            return markers.sub(lambda match: values[match.group(0)], text)
+
+        return MapFragment(shape.css, shape.js, fill(shape.html), fill(shape.script))
+
+    def remember(self, shapes: dict[str, tuple[str, str, str, str]]) -> None:
+        """Keep shapes another process made."""
+        self._shapes.update(shapes)
+        self.added.update(shapes)
+
+    def _options(self, points: Sequence[MapPoint], options: dict[str, Any],
+                 center: tuple[float, float] | None) -> dict[str, Any]:
+        return map_options(self.provider, points, options, center)
+
+
+
+def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
+              asset: Callable[[str], str], options: dict[str, Any],
+              center: tuple[float, float] | None = None, zoom: int | None = None,
+              height_class: str = "map-large", placeholders: bool = False) -> MapFragment:
+    """Build one map with folium and split it into pieces for our templates.
+
+    `asset` turns a name under assets/ into the URL the page uses. With `placeholders`,
+    the rows and options are MapMaker's markers, to be filled in later. folium (with
+    branca, numpy and requests: a quarter of a second) is imported only when a map is
+    actually made: a rebuild whose map shapes are all in .cache/ never needs it.
+    """
+    from site_builder.render.foliummap import render_map
+
+    return render_map(name, points, provider, asset, options, center, zoom, height_class,
+                      placeholders)
