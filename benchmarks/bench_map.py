@@ -23,8 +23,9 @@ from generate_site import generate
 from site_builder.build import run
 from site_builder.core.config import BuildOptions
 from site_builder.render.maps import provider_for
-from site_builder.render.pages import SiteRenderer, find_theme
+from site_builder.render.pages import RenderJob, SiteRenderer
 from site_builder.render.tasks import PageTask
+from site_builder.render.theme import find_theme
 
 
 def main() -> None:
@@ -51,8 +52,8 @@ def main() -> None:
     from site_builder.core.diagnostics import Report
 
     report = Report()
-    renderer = SiteRenderer(model, find_theme(work), report, {}, None,
-                            provider_for(model.config.map, report))
+    renderer = SiteRenderer(RenderJob(model, find_theme(work), report,
+                                      provider_for(model.config.map, report)), {})
     task = next(t for t in renderer.tasks() if t.path == "map/")
     assert isinstance(task, PageTask)
     best = min(_timed(lambda: renderer.render(task)) for _ in range(3))

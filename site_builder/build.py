@@ -1,27 +1,28 @@
-"""Orchestration: the pipeline, top to bottom, with a timing per stage.
+"""The pipeline, top to bottom: load → validate → link → render → index → write.
 
-    load → config → validate → link → render → write
-
-`check` is the same run stopping before the writer. Any error means the writer is never
-called, so the previous output stays exactly as it was.
+`run()` reads as that list. Each step below it is one stage's call plus what the step needs
+from the session (incremental.Session: every memo, the only reader and writer of `.cache/`)
+and from the helper processes (parallel.Helpers). `check` is the same run without the
+writer. Any error means the writer is never called, so the previous output stays exactly
+as it was.
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from site_builder.core import cachefile
-from site_builder.core import pinyin as terms
+from site_builder.core import pinyin
 from site_builder.core.config import BuildOptions, SiteConfig, make_config
 from site_builder.core.diagnostics import Report
 from site_builder.core.outputs import Output
-from site_builder.incremental.pages import DiskStore, MemoryStore, PageStore
+from site_builder.incremental.documents import DOC_MEMO_FILE, load_doc_memo, save_doc_memo
+from site_builder.incremental.pages import DiskStore, MemoryStore
+from site_builder.incremental.session import Session
 from site_builder.incremental.validated import (
     VALID_MEMO_FILE,
     check_row,
@@ -32,38 +33,24 @@ from site_builder.incremental.validated import (
     storable,
 )
 from site_builder.link.model import Model, link_model
-from site_builder.load.sources import (
-    DOC_MEMO_FILE,
-    DocMemo,
-    SourceDoc,
-    load_doc_memo,
-    load_sources,
-    record_name,
-    save_doc_memo,
-)
-from site_builder.parallel.lookahead import Lookahead
-from site_builder.parallel.warmup import Warmup
+from site_builder.load.sources import SourceDoc, Sources, load_sources, record_name
+from site_builder.parallel.helpers import Helpers
 from site_builder.render.linkcheck import check_links
-from site_builder.render.maps import provider_for
+from site_builder.render.maps import Provider, provider_for
 from site_builder.render.mapshapes import MAP_MEMO_FILE, MAP_MEMO_VERSION
 from site_builder.render.markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
-from site_builder.render.pages import TemplateCache, find_theme, render_site
-from site_builder.search.index import SEARCH_MEMO_FILE, SearchMemo, search_outputs
+from site_builder.render.pages import RenderJob
+from site_builder.render.site import render_site
+from site_builder.render.theme import TemplateCache, find_theme
+from site_builder.search.update import SEARCH_MEMO_FILE, SearchMemo, search_outputs
 from site_builder.validate.schema import Validated, validate_doc
 from site_builder.write.writer import Stage, WriteStats, start_cleanup, write_outputs
 
+RELATED_MEMO_FILE = "related.marshal"
+RELATED_MEMO_VERSION = 1
 
-@dataclass
-class BuildCache:
-    """State kept between builds of one serve session: memo of costly leaf work."""
-
-    markdown: dict[str, Any] = field(default_factory=dict)
-    templates: TemplateCache = field(default_factory=TemplateCache)
-    pages: MemoryStore = field(default_factory=MemoryStore)
-    docs: DocMemo = field(default_factory=dict)  # files unchanged since last time
-    validated: dict[int, tuple[SourceDoc, Validated]] = field(default_factory=dict)
-    maps: dict[str, Any] = field(default_factory=dict)  # folium map shapes by their inputs
-    related: dict[str, Any] = field(default_factory=dict)  # related stories, by their links
+Writer = Callable[[list[Output]], WriteStats | None]
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -98,10 +85,308 @@ class _Timings(dict[str, float]):
             self[name] = time.perf_counter() - start
 
 
-STATE_FILE = "memos.marshal"  # "done" once a build saved its page memo, "open" before
-STATE_VERSION = 1
-RELATED_MEMO_FILE = "related.marshal"
-RELATED_MEMO_VERSION = 1
+@dataclass
+class _Build:
+    """One run's fixed inputs and the machinery its steps share (never content data)."""
+
+    options: BuildOptions
+    report: Report
+    session: Session
+    helpers: Helpers
+    stage: Stage | None  # output/'s replacement being filled; None: `check`, the preview
+    write: bool
+    progress: Progress | None
+    writer: Writer | None
+    timings: _Timings
+    # What the memos held before this build added to them: saved again only if they grew.
+    before: dict[str, Any] = field(default_factory=dict)
+    search: SearchMemo | None = None
+
+
+def run(options: BuildOptions, *, write: bool = True, session: Session | None = None,
+        progress: Progress | None = None, writer: Writer | None = None) -> BuildResult:
+    """Build the site described by `options`; write it unless `write` is False. `writer`
+    (the preview's) takes the outputs instead of output/; `session` carries memos from one
+    build to the next (the preview's, in memory); without one, a build from the command line
+    uses `.cache/` and `check` starts afresh."""
+    on_disk = write and writer is None
+    session = session or (Session.on_disk(options.site_dir) if on_disk else Session())
+    report = Report()
+    report.strict = options.strict
+    with _machinery(options, session, report, on_disk) as (helpers, stage, locked):
+        b = _Build(options, report, session, helpers, stage, write, progress, writer,
+                   _Timings())
+        if not locked:
+            return BuildResult(report, None, None, (), None, {})
+        sources, changed = load(b)
+        config, provider, validated, same = validate(b, sources, changed)
+        model = link(b, sources, config, validated)
+        outputs = render(b, model, provider, same) if not report.has_errors else []
+        outputs += index(b, model, outputs) if not report.has_errors else []
+        written = commit(b, outputs) if write and not report.has_errors else None
+        return BuildResult(report, config, model, tuple(outputs), written, dict(b.timings))
+
+
+@contextmanager
+def _machinery(options: BuildOptions, session: Session, report: Report, on_disk: bool
+               ) -> Iterator[tuple[Helpers, Stage | None, bool]]:
+    """The lock, the helper processes, the stage and the collector, set up in the order
+    their invariants need and torn down whatever happens."""
+    # A build makes millions of objects and frees them at the end; the cycle collector
+    # would walk the whole heap over and over meanwhile (a third of a warm rebuild of
+    # 10,000 pages). Reference counting still frees nearly everything as it goes.
+    enabled = gc.isenabled()
+    gc.disable()
+    # Forked first, while this process is small and has no other thread (see warmup.py).
+    helpers = Helpers.start(options, forks=on_disk)
+    stage = cleanup = None
+    try:
+        with session.lock(report, waiting=_say_waiting) as locked:
+            if locked and on_disk:
+                # Pages are staged beside output/ as they are rendered (the disk works
+                # while the CPU does); an error later discards the stage and output/ stays
+                # as it was. Made first: copying the last output into it runs meanwhile.
+                stage = Stage(options.out_dir, recycle=True, walk=False)
+                # Forked before this build starts a thread of its own (lookahead.py).
+                helpers.look_ahead(options, session.path(""), stage.old_tree)
+                stage.start_walk(helpers.stage_files())
+                cleanup = start_cleanup(options.out_dir)
+            session.begin()
+            try:
+                yield helpers, stage, locked
+            finally:
+                helpers.close_lookahead()  # before the stage it may still list is moved
+                if stage is not None:
+                    stage.abort()
+                if cleanup is not None:
+                    cleanup.join()
+    finally:
+        helpers.close()
+        if enabled:
+            gc.enable()
+
+
+def _say_waiting(pid: int | None) -> None:
+    import sys
+
+    who = f"（进程 {pid}）" if pid else ""
+    print(f"另一个生成过程{who}正在生成这个网站，等它结束后再开始……", file=sys.stderr, flush=True)
+
+
+# ---- load ---------------------------------------------------------------------------------
+
+def load(b: _Build) -> tuple[Sources, set[str] | None]:
+    """Read content/; the files read anew since the last build (None: all are new)."""
+    with b.timings.stage("load"):
+        session, persistent = b.session, b.session.persistent
+        if persistent and not session.docs:
+            session.docs.update(load_doc_memo(session.path(DOC_MEMO_FILE)))
+        # The preview keeps the last pages in memory; a build finds them in output/. Read
+        # here, while the lookahead walks content/.
+        if b.write and session.pages is None:
+            session.pages = MemoryStore() if not persistent else DiskStore(
+                session.path(""), b.options.out_dir, b.helpers.pages_check())
+        before = dict(session.docs)
+        sources = load_sources(b.options.content_dir, b.report, session.docs, b.options.jobs,
+                               b.helpers.content(), check_row)
+        if not persistent:
+            return sources, None
+        read = {rel for rel, known in session.docs.items() if before.get(rel) is not known}
+        read.update(rel for rel in before if rel not in session.docs)
+        if read:
+            session.opening()
+            save_doc_memo(session.docs, session.path(DOC_MEMO_FILE), None if not before else read)
+        return sources, read if before else None
+
+
+# ---- validate -----------------------------------------------------------------------------
+
+def validate(b: _Build, sources: Sources, changed: set[str] | None
+             ) -> tuple[SiteConfig, Provider | None, list[Validated], bool]:
+    """Check every document; also whether only Markdown bodies changed since the build the
+    page memo describes (then every page's task is what it was: see render_site)."""
+    with b.timings.stage("validate"):
+        site = validate_doc(sources.site, b.report) if sources.site else None
+        config = make_config(dict(site.data) if site else {}, b.options, b.report,
+                             site.positions if site else None)
+        # Without site.yaml that file's absence is the one problem worth reporting.
+        provider = provider_for(config.map, b.report if site else Report(),
+                                site.positions if site else None)
+        session = b.session
+        rows: dict[str, Any] = {}
+        stored: set[str] | None = None
+        kept: list[Validated] = []
+        if session.persistent and not session.validated:  # a fresh process
+            kept, stored = load_validated(session.path(VALID_MEMO_FILE), sources.docs, rows)
+            session.validated.update((id(v.doc), (v.doc, v)) for v in kept)
+        validated = [_validate(doc, b.report, session, sources.validated)
+                     for doc in sources.docs]
+        anew = [v for v in validated if v.doc.path in changed] if changed else []
+        same = (session.in_step and changed is not None and stored is not None
+                and not b.report.has_errors and len(anew) == len(changed)
+                and same_data(anew, rows))
+        rows.clear()  # the previous rows (18,000 at N=300) are not needed any more
+        if stored is not None:
+            _save_validated(session, kept, stored)
+        live = {id(doc) for doc in sources.docs}
+        for gone in [k for k in session.validated if k not in live]:
+            del session.validated[gone]
+    return config, provider, validated, same
+
+
+def _validate(doc: SourceDoc, report: Report, session: Session,
+              done: dict[str, tuple[Any, ...]]) -> Validated:
+    """Validate `doc`, or reuse the result for the same document read last time, or the
+    one the parse worker made (`done`: validation memo rows by file)."""
+    known = session.validated.get(id(doc))
+    if known is not None and known[0] is doc:
+        return known[1]
+    row = done.get(doc.path)
+    if row is not None:
+        found = from_row(doc, row)
+        if found is not None:
+            session.validated[id(doc)] = (doc, found)
+            return found
+    before = len(report)
+    result = validate_doc(doc, report)
+    if len(report) == before:  # problems must be reported again by every build
+        session.validated[id(doc)] = (doc, result)
+    return result
+
+
+def _save_validated(session: Session, kept: list[Validated], stored: set[str]) -> None:
+    keep = [v for _, v in session.validated.values() if storable(v)]
+    now = {v.doc.path for v in keep}
+    # Shards to write: new rows, and rows to drop (file gone, or now a problem).
+    changed = (now - {v.doc.path for v in kept}) | (stored - now)
+    if changed:
+        session.opening()
+        save_validated(session.path(VALID_MEMO_FILE), keep, changed if stored else None)
+
+
+# ---- link ---------------------------------------------------------------------------------
+
+def link(b: _Build, sources: Sources, config: SiteConfig, validated: list[Validated]
+         ) -> Model:
+    with b.timings.stage("link"):
+        kept = b.session.load(pinyin.SORT_KEY_MEMO_FILE, pinyin.SORT_KEY_VERSION)
+        pinyin.remember_pinyin(kept)
+        # Saved when it grew, or when .cache/ had none (the tables are the process's).
+        b.before["pinyin"] = tuple(map(len, pinyin.pinyin_memo())) if kept is not None else None
+        # Not when .cache/ had the keys: reading every record's name would decode the
+        # records the doc memo keeps encoded until used (0.1 s and 100 MB at N=300).
+        if kept is None:
+            b.helpers.prefetch_sort_keys(
+                n for d in sources.docs if (n := record_name(d.data)))
+        return link_model(validated, config, b.options, sources.assets, b.report)
+
+
+# ---- render -------------------------------------------------------------------------------
+
+def render(b: _Build, model: Model, provider: Provider | None, same: bool) -> list[Output]:
+    """Every page and file of the site, rendered or reused; then, for `check` and
+    `--strict`, every link in them checked."""
+    with b.timings.stage("render"):
+        job = _render_job(b, model, provider, same)
+        outputs = render_site(job)
+    # After other errors the link check would only repeat them (a broken Markdown link is
+    # already reported with its line).
+    if (b.options.strict or not b.write) and not b.report.has_errors:
+        with b.timings.stage("links"):
+            check_links(outputs, b.report, model.unpublished)
+    return outputs
+
+
+def _render_job(b: _Build, model: Model, provider: Provider | None, same: bool) -> RenderJob:
+    session, stage = b.session, b.stage
+    if session.templates is None:
+        session.templates = TemplateCache()
+    if session.persistent:
+        if not session.markdown:
+            session.markdown = MarkdownMemo(session.path(MARKDOWN_MEMO_FILE))
+        if not session.maps:
+            session.maps.update(session.load(MAP_MEMO_FILE, (MAP_MEMO_VERSION,)) or {})
+        if not session.related:
+            kept = session.load(RELATED_MEMO_FILE, (RELATED_MEMO_VERSION,))
+            session.related.update(kept if isinstance(kept, dict) else {})
+    b.before["maps"] = len(session.maps)
+    b.before["related"] = _known_related(session.related)
+    config = model.config
+    prepared = b.helpers.prepare(config.lang, provider, config.map.center, config.map.zoom)
+    if prepared is not None:  # inherited by the render workers
+        session.templates.remember(prepared[0])
+        for key, shape in prepared[1].items():
+            session.maps.setdefault(key, shape)
+    compiled = b.helpers.templates()
+    if compiled:
+        session.templates.remember(compiled)
+    return RenderJob(
+        model=model, theme=find_theme(b.options.site_dir), report=b.report,
+        provider=provider, progress=b.progress, markdown=session.markdown,
+        jobs=b.options.jobs,
+        # `check` writes nothing, not even the image cache.
+        image_cache=b.options.site_dir / ".cache" / "images" if b.write else None,
+        templates=session.templates, store=session.pages if b.write else None,
+        sink=stage.add if stage else None, maps=session.maps, related=session.related,
+        # Render workers are forked only once the stage's walker thread is done.
+        before_fork=stage.ready if stage else None,
+        direct=stage.direct_writer() if stage else None,
+        adopt=stage.adopt if stage else None,
+        same_tasks=same)
+
+
+# ---- index --------------------------------------------------------------------------------
+
+def index(b: _Build, model: Model, outputs: list[Output]) -> list[Output]:
+    """The search index. Not for `check`, nor for the preview: editors preview pages, not
+    search results, and the index is updated from the files of the last one in output/."""
+    if not (b.write and b.options.search and not b.options.preview):
+        return []
+    with b.timings.stage("search"):
+        memo = None
+        if b.session.persistent:
+            memo = SearchMemo(b.session.path(SEARCH_MEMO_FILE), b.options.out_dir.absolute(),
+                              checked=b.helpers.index_check())
+        b.search = memo
+        return search_outputs(outputs, model, memo, b.options.jobs)
+
+
+# ---- write --------------------------------------------------------------------------------
+
+def commit(b: _Build, outputs: list[Output]) -> WriteStats | None:
+    """Put the outputs in place, then keep this build's memos for the next one."""
+    with b.timings.stage("write"):
+        if b.stage is not None:
+            for item in outputs:
+                if item.path not in b.stage.paths:
+                    b.stage.add(item)
+            stats = b.stage.commit(defer_cleanup=True)
+        elif b.writer is not None:
+            stats = b.writer(outputs)
+        else:
+            stats = write_outputs(outputs, b.options.out_dir, defer_cleanup=True)
+        _keep_memos(b, outputs)
+    return stats
+
+
+def _keep_memos(b: _Build, outputs: list[Output]) -> None:
+    session = b.session
+    if session.pages is not None:
+        session.pages.commit(outputs)
+        session.done()  # the page memo now matches the others
+    if isinstance(session.markdown, MarkdownMemo):
+        session.markdown.save(limit=4 * len(outputs) + 1000)
+    if not session.persistent:
+        return
+    memo = pinyin.pinyin_memo()
+    if tuple(map(len, memo)) != b.before["pinyin"]:
+        session.save(pinyin.SORT_KEY_MEMO_FILE, pinyin.SORT_KEY_VERSION, memo)
+    if _known_related(session.related) != b.before["related"]:
+        session.save(RELATED_MEMO_FILE, (RELATED_MEMO_VERSION,), session.related)
+    if len(session.maps) != b.before["maps"]:
+        session.save(MAP_MEMO_FILE, (MAP_MEMO_VERSION,), session.maps)
+    if b.search is not None:
+        b.search.commit(outputs)
 
 
 def _known_related(memo: dict[str, Any]) -> tuple[str, int]:
@@ -109,243 +394,3 @@ def _known_related(memo: dict[str, Any]) -> tuple[str, int]:
     for signature, table in memo.items():
         return signature, sum(row is not None for row in table)
     return "", 0
-
-
-def _validate(doc: SourceDoc, report: Report, cache: BuildCache,
-              done: Mapping[str, tuple[Any, ...]]) -> Validated:
-    """Validate `doc`, or reuse the result for the same document read last time, or the
-    one the parse worker made (`done`: validation memo rows by file)."""
-    known = cache.validated.get(id(doc))
-    if known is not None and known[0] is doc:
-        return known[1]
-    row = done.get(doc.path)
-    if row is not None:
-        found = from_row(doc, row)
-        if found is not None:
-            cache.validated[id(doc)] = (doc, found)
-            return found
-    before = len(report)
-    result = validate_doc(doc, report)
-    if len(report) == before:  # problems must be reported again by every build
-        cache.validated[id(doc)] = (doc, result)
-    return result
-
-
-def run(options: BuildOptions, *, write: bool = True, cache: BuildCache | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        writer: Callable[[list[Output]], WriteStats | None] | None = None) -> BuildResult:
-    """Build the site described by `options`; write it unless `write` is False."""
-    # A build makes millions of objects and frees them at the end; the cycle collector
-    # would walk the whole heap over and over meanwhile (a third of a warm rebuild of
-    # 10,000 pages). Reference counting still frees nearly everything as it goes.
-    enabled = gc.isenabled()
-    gc.disable()
-    # Forked first, while this process is small and has no other thread (see warmup.py).
-    warm = Warmup.start(options) if write and writer is None else None
-    if warm is not None:
-        terms.use_helper(warm.read_pinyin)
-    try:
-        return _run(options, write=write, cache=cache, progress=progress, writer=writer,
-                    warm=warm)
-    finally:
-        if warm is not None:
-            terms.use_helper(None)
-            warm.close()
-        if enabled:
-            gc.enable()
-
-
-def _run(options: BuildOptions, *, write: bool, cache: BuildCache | None,
-         progress: Callable[[int, int], None] | None,
-         writer: Callable[[list[Output]], WriteStats | None] | None,
-         warm: Warmup | None = None) -> BuildResult:
-    report = Report()
-    report.strict = options.strict
-    timings = _Timings()
-    cache = cache or BuildCache()
-
-    # A build from the command line keeps what it parsed in .cache/ for the next one.
-    doc_file = options.site_dir / ".cache" / DOC_MEMO_FILE if write and not writer else None
-    # Pages are staged beside output/ as they are rendered (the disk works while the CPU
-    # does); an error anywhere later discards the stage and output/ stays as it was. It is
-    # made first: copying the previous output into it runs while this process parses.
-    stage = Stage(options.out_dir, recycle=True, walk=False) if write and writer is None \
-        else None
-    ahead: Lookahead | None = None
-    cleanup = None
-    try:
-        if stage is not None:
-            # Forked before this build starts a thread of its own (the walker of the
-            # stage's old tree, the cleanup of replaced outputs): see lookahead.py.
-            if doc_file is not None:
-                ahead = Lookahead.start(options.content_dir, doc_file.parent,
-                                        options.out_dir, stage.old_tree, options.jobs)
-            stage.start_walk(ahead.stage_files if ahead is not None else None)
-            cleanup = start_cleanup(options.out_dir)
-        return _stages(options, report, timings, cache, doc_file, stage, write=write,
-                       progress=progress, writer=writer, warm=warm, ahead=ahead)
-    finally:
-        if ahead is not None:  # before the stage it may still be listing is moved
-            ahead.close()
-        if stage is not None:
-            stage.abort()
-        if cleanup is not None:
-            cleanup.join()
-
-
-def _stages(options: BuildOptions, report: Report, timings: _Timings, cache: BuildCache,
-            doc_file: Path | None, stage: Stage | None, *, write: bool,
-            progress: Callable[[int, int], None] | None,
-            writer: Callable[[list[Output]], WriteStats | None] | None,
-            warm: Warmup | None = None, ahead: Lookahead | None = None) -> BuildResult:
-    changed: set[str] | None = None  # files read anew since the last build, or gone
-    # The memos of parsed and validated files describe the build the page memo describes
-    # unless a build saved them and then failed or was stopped before its page memo.
-    state_file = doc_file.with_name(STATE_FILE) if doc_file is not None else None
-    in_step = state_file is not None and cachefile.load(state_file, (STATE_VERSION,)) == "done"
-    opened = False
-
-    def opening() -> None:  # before the first memo of a build is saved
-        nonlocal opened
-        if state_file is not None and not opened:
-            cachefile.save(state_file, (STATE_VERSION,), "open")
-            opened = True
-
-    store: PageStore | None = None
-    with timings.stage("load"):
-        if doc_file is not None and not cache.docs:
-            cache.docs.update(load_doc_memo(doc_file))
-        # The preview keeps the last pages in memory; a build finds them in output/. Read
-        # here, while the lookahead walks content/.
-        if write:
-            store = cache.pages if writer else DiskStore(
-                options.site_dir / ".cache", options.out_dir,
-                ahead.pages if ahead is not None else None)
-        before = dict(cache.docs)
-        sources = load_sources(options.content_dir, report, cache.docs, options.jobs,
-                               ahead.content() if ahead is not None else None, check_row)
-        if doc_file is not None:
-            read = {rel for rel, known in cache.docs.items() if before.get(rel) is not known}
-            read.update(rel for rel in before if rel not in cache.docs)
-            if read:
-                opening()
-                save_doc_memo(cache.docs, doc_file, None if not before else read)
-            changed = read if before else None
-    with timings.stage("validate"):
-        site = validate_doc(sources.site, report) if sources.site else None
-        config = make_config(dict(site.data) if site else {}, options, report,
-                             site.positions if site else None)
-        # Without site.yaml that file's absence is the one problem worth reporting.
-        provider = provider_for(config.map, report if site else Report(),
-                                site.positions if site else None)
-        valid_file = doc_file.with_name(VALID_MEMO_FILE) if doc_file is not None else None
-        stored: set[str] | None = None
-        rows: dict[str, Any] = {}
-        if valid_file is not None and not cache.validated:  # a fresh process
-            kept, stored = load_validated(valid_file, sources.docs, rows)
-            cache.validated.update((id(v.doc), (v.doc, v)) for v in kept)
-        validated = [_validate(doc, report, cache, sources.validated) for doc in sources.docs]
-        # Only Markdown bodies changed: every page's task (made of records' data, never of
-        # bodies) is what it was, and so is its fingerprint (render_site).
-        anew = [v for v in validated if v.doc.path in changed] if changed else []
-        same = (in_step and changed is not None and stored is not None and not report.has_errors
-                and len(anew) == len(changed) and same_data(anew, rows))
-        rows.clear()  # the previous rows (18,000 at N=300) are not needed any more
-        if valid_file is not None and stored is not None:
-            keep = [v for _, v in cache.validated.values() if storable(v)]
-            now = {v.doc.path for v in keep}
-            # Shards to write: new rows, and rows to drop (file gone, or now a problem).
-            changed = (now - {v.doc.path for v in kept}) | (stored - now)
-            if changed:
-                opening()
-                save_validated(valid_file, keep, changed if stored else None)
-    live = {id(doc) for doc in sources.docs}
-    for gone in [k for k in cache.validated if k not in live]:
-        del cache.validated[gone]
-    with timings.stage("link"):
-        keys_file = options.site_dir / ".cache" / terms.SORT_KEY_MEMO_FILE
-        kept = cachefile.load(keys_file, terms.SORT_KEY_VERSION) if doc_file else None
-        terms.remember_pinyin(kept)
-        # The names a build sorts by, read by the helper in one go. Not when .cache/ had
-        # the keys: reading every record's name would decode the records the doc memo
-        # keeps encoded until used (0.1 s and 100 MB at N=300).
-        if warm is not None and kept is None:
-            terms.prefetch_sort_keys(n for d in sources.docs if (n := record_name(d.data)))
-        # Saved when it grew, or when .cache/ had none (the tables are the process's).
-        keys_before = tuple(map(len, terms.pinyin_memo())) if kept is not None else None
-        model = link_model(validated, config, options, sources.assets, report)
-    outputs: list[Output] = []
-    markdown: dict[str, Any] = cache.markdown
-    search_memo: SearchMemo | None = None
-    stats = None
-    if not report.has_errors:
-        with timings.stage("render"):
-            theme = find_theme(options.site_dir)
-            # `check` writes nothing, not even the image cache.
-            image_cache = options.site_dir / ".cache" / "images" if write else None
-            if doc_file is not None and not markdown:
-                markdown = MarkdownMemo(options.site_dir / ".cache" / MARKDOWN_MEMO_FILE)
-            map_file = options.site_dir / ".cache" / MAP_MEMO_FILE
-            if doc_file is not None and not cache.maps:
-                cache.maps.update(cachefile.load(map_file, (MAP_MEMO_VERSION,)) or {})
-            shapes_before = len(cache.maps)
-            prepared = warm.prepare(config.lang, provider, config.map.center,
-                                    config.map.zoom) if warm is not None else None
-            if prepared is not None:  # inherited by the render workers
-                cache.templates.remember(prepared[0])
-                for key, shape in prepared[1].items():
-                    cache.maps.setdefault(key, shape)
-            compiled = ahead.templates() if ahead is not None else None
-            if compiled:
-                cache.templates.remember(compiled)
-            related_file = options.site_dir / ".cache" / RELATED_MEMO_FILE
-            if doc_file is not None and not cache.related:
-                kept = cachefile.load(related_file, (RELATED_MEMO_VERSION,))
-                cache.related.update(kept if isinstance(kept, dict) else {})
-            related_before = _known_related(cache.related)
-            # Render workers are forked only once the stage's walker thread is done.
-            outputs = render_site(model, theme, report, provider, progress, markdown,
-                                  options.jobs, image_cache, cache.templates, store,
-                                  stage.add if stage else None, cache.maps, cache.related,
-                                  stage.ready if stage else None,
-                                  (stage.direct, stage.twin, stage.adopt)
-                                  if stage and stage.direct else None, same_tasks=same)
-        # `check` and `build --strict` crawl every link of the output; after other errors it
-        # would only repeat them (a broken Markdown link is already reported with its line).
-        if (options.strict or not write) and not report.has_errors:
-            with timings.stage("links"):
-                check_links(outputs, report, model.unpublished)
-        # Not for `check`, nor for the live preview: editors preview pages, not search
-        # results, and the index is updated from the files of the last one in output/.
-        if write and options.search and not options.preview and not report.has_errors:
-            with timings.stage("search"):
-                if doc_file is not None:
-                    search_memo = SearchMemo(options.site_dir / ".cache" / SEARCH_MEMO_FILE,
-                                             options.out_dir.absolute(),
-                                             checked=ahead.index if ahead else None)
-                outputs.extend(search_outputs(outputs, model, search_memo, options.jobs))
-    if write and not report.has_errors:
-        with timings.stage("write"):
-            if stage is not None:
-                for item in outputs:
-                    if item.path not in stage.paths:
-                        stage.add(item)
-                stats = stage.commit(defer_cleanup=True)
-            else:
-                stats = writer(outputs) if writer else write_outputs(outputs, options.out_dir,
-                                                                     defer_cleanup=True)
-            if store is not None:
-                store.commit(outputs)
-                if state_file is not None:  # the page memo now matches the others
-                    cachefile.save(state_file, (STATE_VERSION,), "done")
-            if isinstance(markdown, MarkdownMemo):
-                markdown.save(limit=4 * len(outputs) + 1000)
-            if doc_file is not None and tuple(map(len, terms.pinyin_memo())) != keys_before:
-                cachefile.save(keys_file, terms.SORT_KEY_VERSION, terms.pinyin_memo())
-            if doc_file is not None and _known_related(cache.related) != related_before:
-                cachefile.save(related_file, (RELATED_MEMO_VERSION,), cache.related)
-            if doc_file is not None and len(cache.maps) != shapes_before:
-                cachefile.save(map_file, (MAP_MEMO_VERSION,), cache.maps)
-            if search_memo is not None:
-                search_memo.commit(outputs)
-    return BuildResult(report, config, model, tuple(outputs), stats, dict(timings))

@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +62,52 @@ def file_stamp(path: str) -> Stamp | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
+# A memo file: MAGIC, the length of the head, the head (code stamp, the memo's own header,
+# the digest of the body), then the body (the value, marshalled). A file whose head or digest
+# does not match (another version of the code, a flipped bit, a same-length edit, a file cut
+# short) reads as None: the memo is simply made again.
+MAGIC = b"SBMEMO1\n"
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).digest()
+
+
+def encode(header: tuple[Any, ...], value: Any) -> bytes:
+    """The bytes of a memo file holding `value` under `header`."""
+    body = marshal.dumps(value)
+    head = marshal.dumps((code_stamp(), *header, _digest(body)))
+    return MAGIC + len(head).to_bytes(4, "little") + head + body
+
+
+def decode(raw: bytes, header: tuple[Any, ...]) -> Any:
+    """The value encode() stored under the same header, or None."""
+    if not raw.startswith(MAGIC):
+        return None
+    at = len(MAGIC) + 4
+    size = int.from_bytes(raw[len(MAGIC):at], "little")
+    try:
+        head = marshal.loads(raw[at:at + size])
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(head, tuple) or tuple(head[:-1]) != (code_stamp(), *header):
+        return None
+    body = raw[at + size:]
+    if head[-1] != _digest(body):
+        return None
+    try:
+        return marshal.loads(body)
+    except (ValueError, EOFError, TypeError):  # the digest matched: not reached in practice
+        return None
+
+
 def save(path: Path, header: tuple[Any, ...], value: Any) -> None:
-    """Write (code stamp, *header, value); a read-only folder is no error."""
+    """Write `value` under (code stamp, *header) with a digest; a read-only folder is no
+    error."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(marshal.dumps((code_stamp(), *header, value)))
+        tmp.write_bytes(encode(header, value))
         os.replace(tmp, path)  # readers see the old file or the new one, never half
 
 
@@ -85,11 +126,29 @@ def load_stamped(path: Path, header: tuple[Any, ...]) -> tuple[Any, Stamp | None
             raw = f.read()
     except OSError:
         return None, None
-    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-    try:
-        stored = marshal.loads(raw)
-    except (ValueError, EOFError, TypeError):
-        return None, stamp
-    if not isinstance(stored, tuple) or tuple(stored[:-1]) != (code_stamp(), *header):
-        return None, stamp
-    return stored[-1], stamp
+    return decode(raw, header), (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+# ---- sharded memos: an edit re-saves only the sixteenth its file is in --------------------
+
+SHARDS = 16
+
+
+def shard_of(key: str) -> int:
+    """The shard a key (a content path, a digest) is kept in."""
+    return zlib.crc32(key.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def shard_path(path: Path, shard: int) -> Path:
+    """`.cache/name.marshal` -> `.cache/name-07.marshal`."""
+    return path.with_name(f"{path.stem}-{shard:02}{path.suffix}")
+
+
+def load_shard(path: Path, shard: int, header: tuple[Any, ...]) -> Any:
+    return load(shard_path(path, shard), header)
+
+
+def save_shards(path: Path, header: tuple[Any, ...], shards: dict[int, Any]) -> None:
+    """Save each of `shards` (shard number -> value) in its own file."""
+    for shard, value in sorted(shards.items()):
+        save(shard_path(path, shard), header, value)

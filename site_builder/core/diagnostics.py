@@ -427,6 +427,15 @@ CATALOGUE: dict[str, Message] = {
         "检查网站文件夹 templates/ 中的这个模板；删除它即可恢复内置模板。",
         "Check this template in the site's templates/ folder; deleting it restores the theme's.",
     ),
+    # ---- one build at a time (incremental/session.py) ----
+    "build-locked": Message(
+        E,
+        "另一个生成过程（进程 {pid}）正在生成这个网站，等了 {seconds} 秒仍未结束，本次没有生成。",
+        "Another build of this site (process {pid}) was still running after {seconds} s; "
+        "this build did not run.",
+        "等那个生成结束后再试一次；如果确认没有别的生成在运行，删除 .cache/lock 后重试。",
+        "Try again once it has finished; if no other build is running, delete .cache/lock.",
+    ),
 }
 
 

@@ -10,7 +10,6 @@ again by every build). At N=300 this spares a rebuild validating 18,000 records 
 from __future__ import annotations
 
 import marshal
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,19 +24,14 @@ from site_builder.validate.schema import Validated
 
 VALID_MEMO_FILE = "validated.marshal"
 VALID_MEMO_VERSION = 1
-SHARDS = 16  # an edit re-saves the one sixteenth its file is in
 
 
 def _header() -> tuple[Any, ...]:
     return (VALID_MEMO_VERSION,)  # cachefile adds the code stamp
 
 
-def _shard_path(path: Path, shard: int) -> Path:
-    return path.with_name(f"{path.stem}-{shard:02}{path.suffix}")
-
-
-def shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode()) % SHARDS
+shard_of = cachefile.shard_of
+SHARDS = cachefile.SHARDS
 
 
 # ---- rows: what marshal can store --------------------------------------------------------
@@ -96,7 +90,7 @@ def load_validated(path: Path, docs: Iterable[SourceDoc], rows: dict[str, Any] |
     gets the memo's rows by file, those of changed files too (see same_data)."""
     table: dict[str, Any] = rows if rows is not None else {}
     for shard in range(SHARDS):
-        rows = cachefile.load(_shard_path(path, shard), _header())
+        rows = cachefile.load_shard(path, shard, _header())
         if isinstance(rows, dict):
             table.update(rows)
     results = []
@@ -146,8 +140,7 @@ def save_validated(path: Path, results: Iterable[Validated],
         shard = shard_of(v.doc.path)
         if shard in rows:
             rows[shard][v.doc.path] = to_row(v)
-    for shard, found in sorted(rows.items()):
-        cachefile.save(_shard_path(path, shard), _header(), found)
+    cachefile.save_shards(path, _header(), rows)
 
 
 def check_row(doc: SourceDoc) -> tuple[Any, ...] | None:

@@ -8,15 +8,13 @@ import marshal
 import multiprocessing
 import os
 import re
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import yaml
 
-from site_builder.core import cachefile
 from site_builder.core.diagnostics import Report
 from site_builder.core.pinyin import remember_sort_keys, sort_key
 from site_builder.core.positions import KeyPath, Positions, format_key
@@ -346,7 +344,7 @@ def _read_chunk(files: list[tuple[str, str, str, str, str]]
     rows, problems, keys = [], [], {}
     for file in files:
         doc, found = _read_one(*file)
-        row = _to_row(doc)
+        row = doc_to_row(doc)
         # Validated here too, as the parent would (a pure function of the document). A
         # record with a problem is validated again by the parent, which reports it.
         valid = check(doc) if check is not None and not found else None
@@ -378,7 +376,7 @@ def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int,
         for blob, problems, keys in pool.imap(_read_chunk, chunks):  # in order, as serial
             remember_sort_keys(keys)
             for (row, valid), found in zip(marshal.loads(blob), problems, strict=True):
-                doc = _from_row(row)
+                doc = doc_from_row(row)
                 if valid is not None:
                     validated[doc.path] = valid
                 yield doc, found
@@ -704,8 +702,6 @@ class _Builder:
 
 # ---- the document memo on disk -------------------------------------------------------------
 
-DOC_MEMO_VERSION = 5  # rows (rel, stamp, document row): a head, then a packed tail
-DOC_MEMO_FILE = "sources.marshal"
 
 
 def _at(data: Any, path: KeyPath) -> Any:
@@ -714,7 +710,7 @@ def _at(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _to_row(d: SourceDoc) -> tuple[Any, ...]:
+def doc_to_row(d: SourceDoc) -> tuple[Any, ...]:
     """A document as plain values marshal can store: a head read by every build and a
     tail (data and positions, as marshal bytes) read only when the document is.
 
@@ -754,46 +750,18 @@ def _with_dates(data: Any, dates: list[Any]) -> Any:
     return data
 
 
-def _from_row(row: tuple[Any, ...]) -> SourceDoc:
+def doc_from_row(row: tuple[Any, ...]) -> SourceDoc:
     kind, slug, path, body, body_line, digest, ok, lines, blob = row
     tail = _Tail(blob)
     return SourceDoc(kind, slug, path, None, Positions(tail=tail), body, body_line, digest,
                      ok, tail=tail, lines=lines)
 
 
-DOC_MEMO_SHARDS = 16  # an edit re-saves the one sixteenth of the memo its file is in
 
 
-def _shard_path(path: Path, shard: int) -> Path:
-    return path.with_name(f"{path.stem}-{shard:02}{path.suffix}")
 
 
-def _shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode()) % DOC_MEMO_SHARDS
 
 
-def save_doc_memo(memo: DocMemo, path: Path, changed: Iterable[str] | None = None) -> None:
-    """Keep the parsed documents for the next `build` (a fresh process), in shards by file
-    name; with `changed` (files added, changed or gone), only their shards are saved."""
-    shards = (set(range(DOC_MEMO_SHARDS)) if changed is None
-              else {_shard_of(rel) for rel in changed})
-    rows: dict[int, list[Any]] = {k: [] for k in shards}
-    for rel, (stamp, d) in sorted(memo.items()):
-        shard = _shard_of(rel)
-        if shard in rows:
-            rows[shard].append((rel, stamp, _to_row(d)))
-    for shard, found in rows.items():
-        cachefile.save(_shard_path(path, shard), (DOC_MEMO_VERSION, yaml.__version__), found)
 
 
-def load_doc_memo(path: Path) -> DocMemo:
-    """The documents a previous build read; a shard missing, damaged or outdated is empty."""
-    memo: DocMemo = {}
-    for shard in range(DOC_MEMO_SHARDS):
-        try:
-            rows = cachefile.load(_shard_path(path, shard),
-                                  (DOC_MEMO_VERSION, yaml.__version__)) or ()
-            memo.update({rel: (tuple(stamp), _from_row(row)) for (rel, stamp, row) in rows})
-        except (ValueError, TypeError):  # not what we wrote: parse again
-            continue
-    return memo

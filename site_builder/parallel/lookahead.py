@@ -31,7 +31,7 @@ from site_builder.core.cachefile import Stamp, file_stamp
 from site_builder.incremental.pages import MEMO_FILE, PageMemo
 from site_builder.load.sources import ContentListing, list_content
 from site_builder.parallel.warmup import compile_theme, guess_lang, read_exactly, stop_process
-from site_builder.search.index import SEARCH_MEMO_FILE, SearchMemo
+from site_builder.search.update import SEARCH_MEMO_FILE, SearchMemo
 
 _HEADER = struct.Struct("<Q")
 _WAIT = 20.0  # seconds: past this, the build checks for itself

@@ -232,11 +232,11 @@ class _Helper:
         """The shapes of the map page, an alliance's map and a member's or station's (the
         views render.py asks for), keyed and made by MapMaker as a render worker would."""
         from site_builder.core.diagnostics import Report
-        from site_builder.render.pages import (
+        from site_builder.render.pages import relative_root
+        from site_builder.render.theme import (
             asset_outputs,
             asset_url,
             find_theme,
-            relative_root,
             vendor_outputs,
             version_of,
         )
@@ -266,7 +266,7 @@ def stop_process(pid: int, *fds: int) -> None:
 
 def compile_theme(site_dir: Path, lang: str) -> dict[str, bytes]:
     """Every template of the site's theme compiled for `lang`, as TemplateCache keeps it."""
-    from site_builder.render.pages import TemplateCache, find_theme, theme_environment
+    from site_builder.render.theme import TemplateCache, find_theme, theme_environment
 
     cache = TemplateCache()
     env = theme_environment(find_theme(site_dir), lang, cache)

@@ -30,10 +30,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from watchdog.observers.api import BaseObserver
 
-from site_builder.build import BuildCache, run
+from site_builder.build import run
 from site_builder.core.config import BuildOptions
 from site_builder.core.diagnostics import Diagnostic, Severity
 from site_builder.core.outputs import Output
+from site_builder.incremental.session import Session
 from site_builder.preview.watch import (
     DEBOUNCE_SECONDS,
     ChangeHandler,
@@ -80,11 +81,11 @@ class SiteBuilder:
     def __init__(self, site_dir: Path, base_url: str, jobs: int = 1) -> None:
         self.options = BuildOptions(site_dir=site_dir, drafts=True, future=True, preview=True,
                                     base_url=base_url, jobs=jobs)
-        self.cache = BuildCache()
+        self.cache = Session()  # the memos of the last build, in memory
 
     def __call__(self) -> BuildOutcome:
         kept: list[Output] = []
-        result = run(self.options, cache=self.cache, writer=kept.extend)
+        result = run(self.options, session=self.cache, writer=kept.extend)
         lang = result.language
         problems = tuple(problem_of(d, lang) for d in result.report.items)
         files = {o.path: o.data for o in kept} if result.ok else None

@@ -15,22 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_builder.core.xmltext import escape
-from site_builder.render.diagram import (
-    FONT_STACK,
-    INK,
-    LINE,
-    MUTED,
-    RED,
-    RED_DARK,
-    SVG_NS,
-    baseline,
-    el,
-    num,
-    text_el,
-    text_width,
-    wrap_text,
-)
+from site_builder.render.diagram import INK, LINE, MUTED, RED, RED_DARK, SVG_NS
 from site_builder.render.i18n import format_number
+from site_builder.render.svg import FONT_STACK, baseline, el, num, text_el, text_width, wrap_text
 
 WIDTH = 340  # viewBox width: 14-unit text stays ≥ 13 px on a 360 px phone
 SIZE = 14

@@ -80,11 +80,14 @@ def process_images(paths: Iterable[str], content_dir: Path,
 
 def _cached(data: bytes, suffix: str, cache_dir: Path | None) -> dict:
     digest = hashlib.sha256(data).hexdigest()
-    key = hashlib.sha256(f"{CACHE_VERSION}|{WIDTHS}|{QUALITY}|{suffix}|{digest}".encode()
-                         ).hexdigest()[:32]
+    # The code's own digest too: one policy for every memo (cachefile.code_stamp).
+    key = hashlib.sha256(f"{CACHE_VERSION}|{cachefile.code_stamp()}|{WIDTHS}|{QUALITY}|"
+                         f"{suffix}|{digest}".encode()).hexdigest()[:32]
     folder = cache_dir / key if cache_dir else None
-    if folder is not None and (folder / "done").is_file():
-        return _read_cache(folder)
+    if folder is not None:
+        kept = _read_cache(folder)
+        if kept is not None:
+            return kept
     made = _make(data, suffix, digest[:10])
     if folder is not None:
         _write_cache(folder, made)
@@ -137,24 +140,58 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 
 def _write_cache(folder: Path, made: dict) -> None:
+    """Keep `made` in `folder` with the digest of every file, written beside it and moved
+    into place whole: a reader sees a complete entry or none (two builds may make the same
+    entry at once)."""
+    import json
+    import os
+    import shutil
+
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        files = dict(made["files"])
+        if made["original"] is not None:
+            files["original"] = made["original"]
+        for path, data in files.items():
+            (tmp / PurePosixPath(path).name).write_bytes(data)
+        meta = {k: made[k] for k in ("src", "width", "height", "variants")}
+        meta["has_original"] = made["original"] is not None
+        meta["digests"] = {PurePosixPath(path).name: hashlib.sha256(data).hexdigest()
+                           for path, data in files.items()}
+        text = json.dumps(meta, sort_keys=True)
+        # The meta's own digest on its last line: a damaged meta.json is a miss too.
+        check = hashlib.sha256(text.encode()).hexdigest()
+        (tmp / "meta.json").write_text(f"{text}\n{check}\n", encoding="utf-8")
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a damaged entry, made again
+        os.replace(tmp, folder)
+    except OSError:  # a read-only .cache/, or another build's entry just moved in
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_cache(folder: Path) -> dict | None:
+    """The entry kept in `folder`, or None when there is none or any part of it is not
+    what was written (each file is checked against its recorded digest)."""
     import json
 
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, data in made["files"].items():
-        (folder / PurePosixPath(path).name).write_bytes(data)
-    if made["original"] is not None:
-        (folder / "original").write_bytes(made["original"])
-    meta = {k: made[k] for k in ("src", "width", "height", "variants")}
-    meta["has_original"] = made["original"] is not None
-    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    (folder / "done").write_text("", encoding="utf-8")  # written last: a whole entry or none
+    try:
+        text, check = (folder / "meta.json").read_text(encoding="utf-8").splitlines()
+        if hashlib.sha256(text.encode()).hexdigest() != check:
+            return None
+        meta = json.loads(text)
+        digests = meta["digests"]
 
+        def read(name: str) -> bytes:
+            data = (folder / name).read_bytes()
+            if hashlib.sha256(data).hexdigest() != digests[name]:
+                raise ValueError(f"{name}: not the bytes made")
+            return data
 
-def _read_cache(folder: Path) -> dict:
-    import json
-
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    files = {v["path"]: (folder / PurePosixPath(v["path"]).name).read_bytes()
-             for v in meta["variants"]}
-    original = (folder / "original").read_bytes() if meta["has_original"] else None
-    return {**meta, "files": files, "original": original}
+        files = {v["path"]: read(PurePosixPath(v["path"]).name) for v in meta["variants"]}
+        original = read("original") if meta["has_original"] else None
+        info = {k: meta[k] for k in ("src", "width", "height", "variants")}
+        return {**info, "files": files, "original": original}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

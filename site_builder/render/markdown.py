@@ -23,7 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from site_builder.core import cachefile
 from site_builder.core.diagnostics import Report, closest
-from site_builder.incremental.pages import track_key
+from site_builder.incremental.deps import track_key
 from site_builder.link.model import resolve_content_path
 from site_builder.render.markdown_subset import subset_html
 
@@ -294,12 +294,12 @@ def render_inline(renderer: Callable[..., str], text: str, **kwargs: object) -> 
 
 class MarkdownMemo(dict[str, Any]):
     """Markdown HTML by hash of (engine versions, language, page depth, folder, text), kept
-    in .cache/markdown-NN.marshal between builds, in 16 shards by the key's first digit.
+    in .cache/markdown-NN.marshal between builds, in 16 shards (cachefile.shard_of).
     A shard is read on the first lookup of a key in it (a rebuild that reuses every page
     reads none), and only shards that got new entries are written back (an edit writes
     one sixteenth of 12 MB at N=300, not all of it)."""
 
-    SHARDS = 16
+    SHARDS = cachefile.SHARDS
 
     def __init__(self, path: Path) -> None:
         super().__init__()
@@ -311,15 +311,11 @@ class MarkdownMemo(dict[str, Any]):
     def changed(self) -> bool:
         return bool(self._changed)
 
-    def _shard(self, key: str) -> int:
-        return int(key[:1] or "0", 16) % self.SHARDS if key[:1] in _HEX else 0
-
-    def _file(self, shard: int) -> Path:
-        return self.path.with_name(f"{self.path.stem}-{shard:02}{self.path.suffix}")
+    _shard = staticmethod(cachefile.shard_of)
 
     def _load(self, shard: int) -> None:
         self._loaded.add(shard)
-        for key, (html, probes) in (cachefile.load(self._file(shard), (MARKDOWN_VERSION,))
+        for key, (html, probes) in (cachefile.load_shard(self.path, shard, (MARKDOWN_VERSION,))
                                     or {}).items():
             super().setdefault(key, (html, tuple(map(tuple, probes))))
 
@@ -346,8 +342,7 @@ class MarkdownMemo(dict[str, Any]):
             if shard not in self._loaded:
                 self._load(shard)
             rows = [(k, v) for k, v in self.items() if self._shard(k) == shard]
-            cachefile.save(self._file(shard), (MARKDOWN_VERSION,), dict(rows[-per:]))
+            cachefile.save_shards(self.path, (MARKDOWN_VERSION,), {shard: dict(rows[-per:])})
         self._changed.clear()
 
 
-_HEX = frozenset("0123456789abcdef")

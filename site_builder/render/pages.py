@@ -11,93 +11,59 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 import jinja2.bccache
 from markupsafe import Markup, escape
 
-from site_builder import __version__
-from site_builder.core.dates import PartialDate
+from site_builder.core.cachefile import code_stamp
 from site_builder.core.diagnostics import L, Report
 from site_builder.core.outputs import Output
-from site_builder.incremental.pages import (
+from site_builder.incremental.deps import (
     DepKey,
-    Digests,
     ModelView,
-    PageEntry,
-    PageStore,
-    TrackingEnvironment,
     dep_keys,
-    digest,
     recording,
-    shape,
-    source_signature,
     track,
     track_key,
     tracked,
-    world_signature,
 )
+from site_builder.incremental.digests import (
+    digest,
+    shape,
+)
+from site_builder.incremental.pages import PageStore
 from site_builder.link.model import Item, Model, Term, group_members, member_counts, region_paths
-from site_builder.render import feeds
 from site_builder.render.charts import stats_chart_svg
 from site_builder.render.diagram import chain_svg
-from site_builder.render.i18n import FoldTranslations, enum_label, format_number, translate
-from site_builder.render.images import ProcessedImages, process_images
+from site_builder.render.i18n import enum_label, translate
+from site_builder.render.images import ProcessedImages
 from site_builder.render.maps import (
     STATION_TYPE_NAMES,
     MapFragment,
     MapPoint,
     Provider,
-    VendorError,
     legend,
     make_point,
     nav_links,
     script_json,
-    vendor_files,
 )
 from site_builder.render.mapshapes import MapMaker
 from site_builder.render.markdown import MarkdownRenderer, render_inline
-from site_builder.render.opendata import DATA_FILES, open_data
+from site_builder.render.opendata import DATA_FILES
 from site_builder.render.qrcodes import qr_svg
 from site_builder.render.tasks import PageTask, source_of
+from site_builder.render.theme import (
+    Theme,
+    asset_url,
+    theme_environment,
+)
 
 STORIES_PER_PAGE = 10
-
-
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Where templates and assets come from: the site's own folder first, then the theme."""
-
-    template_dirs: tuple[Path, ...]
-    asset_dirs: tuple[Path, ...]
-    site_template_dir: Path | None = None
-
-
-def theme_root() -> Path:
-    """The built-in theme: inside the installed package, or the repo's top level."""
-    package = Path(__file__).resolve().parent.parent  # site_builder/
-    installed = package / "theme"
-    return installed if (installed / "templates").is_dir() else package.parent
-
-
-def find_theme(site_dir: Path) -> Theme:
-    root = theme_root()
-    site_templates = site_dir / "templates"
-    templates = tuple(p for p in (site_templates, root / "templates") if p.is_dir())
-    assets = tuple(p for p in (site_dir / "assets", root / "assets") if p.is_dir())
-    return Theme(templates, assets, site_templates if site_templates.is_dir() else None)
-
-
-
-
 
 
 def pager_window(current: int, count: int, around: int = 2) -> list[int | None]:
@@ -123,85 +89,21 @@ def relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-class TemplateCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory; Jinja checks each one against its source."""
-
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
-
-    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
-                   source: str) -> jinja2.bccache.Bucket:
-        # What a template compiles to depends on the language too (translations folded in).
-        salt = getattr(environment, "fold_salt", "")
-        return super().get_bucket(environment, f"{name}\0{salt}", filename, source)
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._store:
-            bucket.bytecode_from_string(self._store[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-
-    def compiled(self) -> dict[str, bytes]:
-        return self._store
-
-    def remember(self, compiled: Mapping[str, bytes]) -> None:
-        """Take templates another process compiled (each is checked against its source
-        when used, like any other)."""
-        for key, code in compiled.items():
-            self._store.setdefault(key, code)
-
-
-def theme_environment(theme: Theme, lang: str,
-                      bytecode_cache: jinja2.BytecodeCache | None = None) -> TrackingEnvironment:
-    """The theme's Jinja environment without the site's globals: everything a template's
-    compiled code depends on (its settings, filters and folded translations)."""
-    env = TrackingEnvironment(
-        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
-        autoescape=True,
-        undefined=jinja2.ChainableUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        bytecode_cache=bytecode_cache,
-        # One environment per build: templates cannot change meanwhile, so Jinja need
-        # not stat every template file on every get_template (three per page).
-        auto_reload=False,
-    )
-    env.fold, env.fold_salt = FoldTranslations(lang), f"t:{lang}"
-    env.filters.update(
-        date=lambda d: d.format(lang) if isinstance(d, PartialDate) else (d or ""),
-        iso=lambda d: str(d) if d else "",
-        num=lambda v: format_number(v, lang),
-    )
-    return env
-
-
-def asset_url(versions: Mapping[str, str], name: str, root: str) -> str:
-    """The URL of asset `name` (under assets/) from a page at `root`, with its version."""
-    path = f"assets/{name}"
-    version = versions.get(path)
-    return root + path + (f"?v={version}" if version else "")
-
-
 class SiteRenderer:
     """Renders every page of a model. Built once per build."""
 
-    def __init__(self, model: Model, theme: Theme, report: Report,
-                 assets: dict[str, str], md_memo: dict[str, str] | None = None,
-                 provider: Provider | None = None,
-                 images: ProcessedImages | None = None,
-                 bytecode_cache: jinja2.BytecodeCache | None = None,
-                 map_memo: dict[str, Any] | None = None,
-                 related_memo: dict[str, list[list[int] | None]] | None = None) -> None:
+    def __init__(self, job: RenderJob, assets: dict[str, str],
+                 images: ProcessedImages | None = None) -> None:
+        model, report, provider = job.model, job.report, job.provider
+        md_memo, map_memo, related_memo = job.markdown, job.maps, job.related
         self.model = model
         self.config = model.config
         self.lang = self.config.lang
         self.report = report
-        self.theme = theme
+        self.theme = job.theme
         self.asset_versions = assets  # 'assets/site.css' → short content hash
         self.images = images or ProcessedImages({}, {})
-        self.bytecode_cache = bytecode_cache
+        self.bytecode_cache = job.templates
         # Related stories were found by comparing every pair: quadratic at 3,000 stories.
         self._story_index = self._index_stories()
         self._story_signature = digest([(s.slug, sorted(self._story_index[0][s.slug]))
@@ -445,7 +347,7 @@ class SiteRenderer:
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     templates.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
-        return digest((__version__, shape(self.config), sorted(self.asset_versions.items()),
+        return digest((code_stamp(), shape(self.config), sorted(self.asset_versions.items()),
                        shape(self.images.infos), repr(self.provider), templates,
                        shape(self.env.globals["counts"]), self.lang))
 
@@ -710,88 +612,6 @@ class SiteRenderer:
                          problem=L(str(exc.message or exc), str(exc.message or exc)))
 
 
-# Below this many pages, starting processes costs more than it saves.
-PARALLEL_MIN_PAGES = 400
-_CHUNK = 64
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-# The renderer a forked worker inherited from its parent (set once per worker process),
-# its tasks, and the stage folder it writes new pages into itself (a first build) or "".
-_worker_renderer: list[SiteRenderer] = []
-_worker_tasks: list[list[PageTask]] = []
-_worker_direct: list[tuple[str, str]] = []  # and the stage's twin ("" for none)
-
-Rendered = tuple[Output | None, list[DepKey] | None]
-
-
-def _init_worker(renderer: SiteRenderer, tasks: list[PageTask],
-                 direct: tuple[str, str]) -> None:
-    _worker_renderer.append(renderer)
-    _worker_tasks.append(tasks)
-    _worker_direct.append(direct)
-    renderer.report = Report()  # collect this worker's problems apart, to send them back
-
-
-def _render_chunk(bounds: tuple[int, int]) -> tuple[
-        list[Rendered], list[int], list[Any], dict[str, Any], dict[str, Any]]:
-    renderer, tasks, (direct, twin) = _worker_renderer[0], _worker_tasks[0], _worker_direct[0]
-    start = len(renderer.report)
-    renderer.md.added.clear()
-    shapes = renderer.maps.added if renderer.maps else {}
-    shapes.clear()
-    done = [renderer.render_page(t) for t in tasks[bounds[0]:bounds[1]]]
-    # Pages written here are sent back without their bytes (size >= 0); the parent stages
-    # the others, and any this process could not write (something in the way).
-    sizes = [-1] * len(done)
-    if direct:
-        from site_builder.write.writer import link_new, write_new
-
-        folders: set[str] = set()
-        twins: set[str] = set()
-        for n, (out, deps) in enumerate(done):
-            if out is None or out._data is None:
-                continue
-            target = f"{direct}/{out.path}"
-            try:
-                written = write_new(target, out._data, folders)
-            except OSError:
-                written = False  # the parent tries again, and reports what fails
-            if written:
-                if twin and not link_new(target, f"{twin}/{out.path}", twins):
-                    twin = ""  # a partial twin will do (the next build lists it)
-                    _worker_direct[0] = (direct, twin)
-                sizes[n] = len(out._data)
-                done[n] = (Output(out.path, None, out.source, origin=f"{direct}/{out.path}"),
-                           deps)
-    problems = list(renderer.report.items[start:]) if len(renderer.report) > start else []
-    # The parent keeps the memo of Markdown and map shapes (and saves it in .cache/).
-    return done, sizes, problems, dict(renderer.md.added), dict(shapes)
-
-
-def _render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
-                     progress: Callable[[list[Rendered], list[int]], None],
-                     direct: tuple[str, str] = ("", "")) -> list[Rendered]:
-    """Render pages in forked processes; the model is inherited, never pickled."""
-    chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
-    ctx = multiprocessing.get_context("fork")
-    rendered: list[Rendered] = []
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks, direct)) as pool:
-        # imap keeps the order of chunks, so the output order is the serial one.
-        for done, sizes, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
-            rendered.extend(done)
-            renderer.report.extend(problems)
-            for key, value in markdown.items():
-                renderer.md.remember(key, value)
-            if renderer.maps is not None:
-                renderer.maps.remember(shapes)
-            progress(done, sizes)
-    return rendered
-
-
 class _LazyPoints(Mapping[tuple[str, str], MapPoint]):
     """Map points by item key, each made on first use."""
 
@@ -817,233 +637,32 @@ class _LazyPoints(Mapping[tuple[str, str], MapPoint]):
         return len(self._makers)
 
 
-def asset_outputs(theme: Theme) -> list[Output]:
-    """Theme assets, each overridden by a site asset with the same name."""
-    found: dict[str, Path] = {}
-    for folder in reversed(theme.asset_dirs):  # theme first, then the site's on top
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_file() and not any(p.startswith(".") for p in rel.split("/")):
-                found[rel] = path
-    return [Output(f"assets/{rel}", found[rel].read_bytes()) for rel in sorted(found)]
+class DirectWrite(Protocol):
+    """Writes a page into the stage from a render worker (write.writer.DirectWriter)."""
+
+    def write(self, path: str, data: bytes) -> str | None: ...
 
 
-def content_outputs(model: Model, images: ProcessedImages) -> list[Output]:
-    """Media and alliance files at the same place under the output (huge images shrunk),
-    then the image variants."""
-    out = [Output(a.path, images.files.get(a.path) or a.abspath.read_bytes())
-           for a in model.assets]
-    assets = {a.path for a in model.assets}
-    out += [Output(path, data) for path, data in sorted(images.files.items())
-            if path not in assets]
-    return out
+@dataclass(frozen=True)
+class RenderJob:
+    """What render_site needs: the model and theme, and the memos and hooks of this build."""
 
-
-def vendor_outputs(report: Report) -> list[Output]:
-    """Leaflet and its cluster plugin, served from the site (never from a CDN)."""
-    try:
-        return [Output(f"assets/vendor/{rel}", data) for rel, data in vendor_files()]
-    except VendorError as exc:
-        report.emit("vendor-integrity", None, problem=L(str(exc), str(exc)))
-        return []
-
-
-def version_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:10]
-
-
-def render_site(model: Model, theme: Theme, report: Report, provider: Provider,
-                progress: Callable[[int, int], None] | None = None,
-                md_memo: dict[str, Any] | None = None, jobs: int = 1,
-                image_cache: Path | None = None,
-                bytecode_cache: jinja2.BytecodeCache | None = None,
-                store: PageStore | None = None,
-                sink: Callable[[Output], None] | None = None,
-                map_memo: dict[str, Any] | None = None,
-                related_memo: dict[str, Any] | None = None,
-                before_fork: Callable[[], None] | None = None,
-                direct: tuple[str, str, Callable[[Output, int], None]] | None = None,
-                same_tasks: bool = False) -> list[Output]:
-    """Render the whole site to output items: pages, feeds, assets, media.
-
-    With a `store`, a page whose inputs are all as they were last time is taken from there
-    instead of rendered again, and `store.pending` says what this build's pages read.
-    `sink` is given each page (as soon as it is ready when workers render: the writer
-    stages it meanwhile); `before_fork` is called before render workers are forked.
-    With `direct` (a folder, its twin or "", and what to tell of each page written there),
-    render workers write new pages into that folder themselves (and hard-link each into
-    the twin), and `sink` gets only the others.
-    `same_tasks` says that no record's data changed since the build the store describes
-    (its world being this one's): each page's task, hence its fingerprint, is as it was.
-    """
-    assets = asset_outputs(theme) + vendor_outputs(report)
-    versions = {o.path: version_of(o.data) for o in assets}
-    images = process_images((a.path for a in model.assets), model.content_dir, image_cache)
-    renderer = SiteRenderer(model, theme, report, versions, md_memo, provider, images,
-                            bytecode_cache, map_memo, related_memo)
-    tasks = list(renderer.tasks())
-    setting = (store.setting_prefix() if store else "") + renderer.setting_digest()
-    previous = store.memo.lookup(setting) if store else {}
-    world = world_signature(model) if store is not None else ""
-    signatures = ({item.key: source_signature(item) for item in model.index.values()}
-                  if store is not None else {})
-    known = store.memo if store is not None and previous and store.memo.world == world else None
-    digests = Digests(model, renderer.md.find, known, signatures, same_tasks)
-    changed = digests.changed(store.memo) if previous and store else set()
-    pages: list[Output | None] = [None] * len(tasks)
-    if store is not None and known is not None and same_tasks:
-        # Tasks are made of the records' data only (bodies are read by templates, and
-        # recorded as the pages' deps): 10 µs a page not spent (0.19 s at N=300).
-        fingerprint = renderer.fingerprint
-        fingerprints = [e.fingerprint if (e := previous.get(t.file)) is not None
-                        else fingerprint(t) for t in tasks]
-        if os.environ.get("SITE_BUILDER_VERIFY_REUSE"):  # the tests' check of the claim
-            made = [fingerprint(t) for t in tasks]
-            if made != fingerprints:
-                wrong = next(t.file for t, a, b in zip(tasks, made, fingerprints, strict=True)
-                             if a != b)
-                raise AssertionError(f"same_tasks, but the task of {wrong} changed")
-    else:
-        fingerprints = [renderer.fingerprint(t) for t in tasks] if store else []
-    todo: list[int] = []
-    # The loop every page of a rebuild goes through (18,600 at N=300): lookups bound once.
-    get, fetch, unchanged = previous.get, store.fetch if store else None, changed.isdisjoint
-    for n, task in enumerate(tasks):
-        file = task.file
-        entry = get(file)
-        if (fetch is not None and entry is not None and entry.fingerprint == fingerprints[n]
-                and unchanged(entry.deps)):
-            page = fetch(file, entry)
-            if page is not None:
-                page.source = source_of(task)
-                pages[n] = page
-                continue
-        todo.append(n)
-    if store is not None:
-        store.reused = len(tasks) - len(todo)
-
-    done = len(tasks) - len(todo)
-    todo_tasks = [tasks[n] for n in todo]
-    parallel = jobs > 1 and len(todo_tasks) >= PARALLEL_MIN_PAGES and _can_fork()
-    # With workers, this process stages pages while they render. Without, the few pages
-    # are rendered first and staged after: the stage may still be being copied from
-    # output/ (a first rebuild), and is waited for as late as possible.
-    early = sink if parallel else None
-    if early is not None:
-        for page in pages:
-            if page is not None:
-                early(page)
-
-    def advance(finished: list[Rendered], sizes: list[int] | None = None) -> None:
-        nonlocal done
-        done += len(finished)
-        if early is not None:
-            for n, (out, _) in enumerate(finished):
-                if out is None:
-                    continue
-                if sizes is not None and sizes[n] >= 0 and direct is not None:
-                    direct[2](out, sizes[n])  # a worker wrote it
-                else:
-                    early(out)
-        if progress is not None:
-            progress(min(done, len(tasks)), len(tasks))
-
-    if parallel:
-        if before_fork is not None:
-            before_fork()
-        rendered = _render_parallel(renderer, todo_tasks, jobs, advance,
-                                    direct[:2] if direct is not None else ("", ""))
-    else:
-        rendered = []
-        for task in todo_tasks:
-            rendered.append(renderer.render_page(task))
-            advance(rendered[-1:])
-    for n, (out, _) in zip(todo, rendered, strict=True):
-        pages[n] = out
-    if sink is not None and early is None:
-        for page in pages:
-            if page is not None:
-                sink(page)
-    if store is not None:
-        # The reused pages' keys are unchanged, so the table carries over with their numbers;
-        # the rendered pages' keys are numbered (and their digests taken) as they are now.
-        pending = store.memo.successor(
-            setting, digests.table_now(store.memo) if previous else [], world, signatures)
-        number, of = pending.number, digests.of
-        for n, (out, deps) in zip(todo, rendered, strict=True):
-            if out is not None and deps is not None:
-                pending.entries[tasks[n].file] = PageEntry(
-                    fingerprints[n], tuple(number(k, of(k)) for k in deps))
-        todo_set = set(todo)
-        entries = pending.entries
-        for n, task in enumerate(tasks):
-            if n not in todo_set:
-                file = task.file
-                entries[file] = previous[file]
-        store.pending = pending
-    outputs = [o for o in pages if o is not None]
-    # Files made of the records' data alone (no body): with the same tasks (see above),
-    # those of the last build, linked from output/ (0.05 s at N=300).
-    same = store is not None and known is not None and same_tasks
-    sitemap = _kept(store, previous, ("sitemap.xml",)) if same else None
-    # The search page is noindex: it stays out of the sitemap like the 404 page.
-    outputs.extend(feeds.feed_outputs(model, [t for t in tasks
-                                              if t.path not in ("404.html", "search/")],
-                                      renderer.md, sitemap[0] if sitemap else None))
-    if store is not None and not sitemap:
-        assert store.pending is not None
-        store.pending.entries["sitemap.xml"] = PageEntry("sitemap", ())
-    outputs.extend(assets)
-    outputs.extend(content_outputs(model, images))
-    data = _kept(store, previous, DATA_FILES) if same else None
-    outputs.extend(data or _open_data(model, digests, store, previous))
-    if (sitemap or data) and os.environ.get("SITE_BUILDER_VERIFY_REUSE"):  # tests' check
-        made = {"sitemap.xml": feeds.sitemap(model, [t for t in tasks if t.path not in (
-            "404.html", "search/")]).encode("utf-8"), **dict(open_data(model))}
-        for kept in (sitemap or []) + (data or []):
-            if kept.data != made[kept.path]:
-                raise AssertionError(f"same_tasks, but {kept.path} changed")
-    return outputs
-
-
-def _kept(store: PageStore | None, previous: Mapping[str, PageEntry],
-          paths: Sequence[str]) -> list[Output] | None:
-    """The last build's files at `paths`, carried into this build's memo; None unless all
-    are still there as written."""
-    if store is None or store.pending is None:
-        return None
-    entries = [previous.get(path) for path in paths]
-    found = [store.fetch(path, e) for path, e in zip(paths, entries, strict=True)
-             if e is not None]
-    if len(found) != len(paths) or any(o is None for o in found):
-        return None
-    store.pending.entries.update(
-        (path, e) for path, e in zip(paths, entries, strict=True) if e is not None)
-    return found
-
-
-_OPEN_DATA_MEMO: dict[str, list[tuple[str, bytes]]] = {}
-
-
-def _open_data(model: Model, digests: Digests, store: PageStore | None,
-               previous: Mapping[str, PageEntry]) -> list[Output]:
-    """The open-data files, made again only when a station, alliance or member changed.
-
-    A build keeps them in the page memo like pages (their key as the fingerprint), so the
-    next one links them from output/ instead of writing 10,000 rows again."""
-    key = digest((shape(model.config), [(i.record_kind, i.slug, digests.of(("i", *i.key)))
-                                        for i in (*model.stations, *model.alliances,
-                                                  *model.enterprises)]))
-    if store is not None:
-        assert store.pending is not None
-        kept = [(path, previous.get(path)) for path in DATA_FILES]
-        if all(e is not None and e.fingerprint == key for _, e in kept):
-            found = [store.fetch(path, e) for path, e in kept if e is not None]
-            if all(o is not None for o in found):
-                store.pending.entries.update((p, e) for p, e in kept if e is not None)
-                return found
-        store.pending.entries.update((path, PageEntry(key, ())) for path in DATA_FILES)
-    if key not in _OPEN_DATA_MEMO:
-        _OPEN_DATA_MEMO.clear()
-        _OPEN_DATA_MEMO[key] = list(open_data(model))
-    return [Output(path, data) for path, data in _OPEN_DATA_MEMO[key]]
+    model: Model
+    theme: Theme
+    report: Report
+    provider: Provider | None
+    progress: Callable[[int, int], None] | None = None
+    markdown: dict[str, Any] | None = None  # Markdown HTML by key (MarkdownMemo on disk)
+    jobs: int = 1
+    image_cache: Path | None = None
+    templates: jinja2.BytecodeCache | None = None
+    store: PageStore | None = None  # the page memo
+    sink: Callable[[Output], None] | None = None
+    maps: dict[str, Any] | None = None  # map shapes
+    related: dict[str, Any] | None = None  # related stories
+    before_fork: Callable[[], None] | None = None
+    # A first build's render workers write new pages into the stage themselves; `adopt`
+    # tells the writer of each page written so.
+    direct: DirectWrite | None = None
+    adopt: Callable[[Output, int], None] | None = None
+    same_tasks: bool = False

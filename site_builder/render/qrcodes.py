@@ -16,7 +16,8 @@ import re
 import zxingcpp
 
 from site_builder.core.xmltext import escape
-from site_builder.render.diagram import SVG_NS, el
+from site_builder.render.diagram import SVG_NS
+from site_builder.render.svg import el
 
 QUIET_ZONE = 4  # modules of light margin the QR standard asks for
 ERROR_CORRECTION = "M"  # 15 % of the code may be smudged or torn on a printed page

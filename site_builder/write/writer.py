@@ -265,6 +265,10 @@ class Stage:
         (sparing this process 250 MB of pages sent over pipes at N=300), else None."""
         return str(self.path) if self._first else None
 
+    def direct_writer(self) -> DirectWriter | None:
+        """What render workers write new pages into the stage with (see `direct`)."""
+        return DirectWriter(str(self.path), self.twin) if self._first else None
+
     def adopt(self, item: Output, size: int) -> None:
         """Count a page a render worker wrote into the stage (see `direct`)."""
         self.paths.add(item.path)
@@ -448,6 +452,29 @@ def _copied(copier: subprocess.Popen[bytes]) -> bool:
 COPY_LIST = ".site-builder-copy-list"
 _FLUSHING: list[subprocess.Popen[bytes]] = []  # copiers still flushing after their commit
 _O_NEW_FILE = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # no newline translation
+
+
+class DirectWriter:
+    """A render worker's way to write a new page into the stage of a first build itself
+    (Stage.direct): inherited by the forked workers, each with its own folder sets."""
+
+    def __init__(self, folder: str, twin: str) -> None:
+        self.folder, self.twin = folder, twin
+        self._folders: set[str] = set()
+        self._twins: set[str] = set()
+
+    def write(self, path: str, data: bytes) -> str | None:
+        """Write page `path`; the file written, or None when something is in the way (the
+        parent then stages the page, and reports what fails)."""
+        target = f"{self.folder}/{path}"
+        try:
+            if not write_new(target, data, self._folders):
+                return None
+        except OSError:
+            return None
+        if self.twin and not link_new(target, f"{self.twin}/{path}", self._twins):
+            self.twin = ""  # a partial twin will do (the next build lists it)
+        return target
 
 
 def write_new(target: str, data: bytes, folders: set[str]) -> bool:

@@ -18,16 +18,8 @@ from site_builder.build import run
 from site_builder.core.config import BuildOptions
 from site_builder.core.outputs import Output
 from site_builder.link.model import Model
-from site_builder.search.index import (
-    BLOCKS,
-    EXCLUDE,
-    INDEX_DIR,
-    KINDS,
-    fold,
-    normalize,
-    query_terms,
-    shard_of,
-)
+from site_builder.search.index import INDEX_DIR, KINDS, shard_of
+from site_builder.search.text import BLOCKS, EXCLUDE, fold, normalize, query_terms
 from site_builder.write.writer import write_outputs
 from tests.conftest import REPO, copy_site
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.incremental.pages import TrackingEnvironment
+from site_builder.incremental.deps import TrackingEnvironment
 
 
 @pytest.fixture

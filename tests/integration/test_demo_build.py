@@ -106,7 +106,7 @@ def test_parsing_validating_and_rendering_in_workers_gives_the_serial_site(
         tmp_path: Path, monkeypatch) -> None:
     from site_builder.incremental import validated as validmemo
     from site_builder.load import sources
-    from site_builder.render import pages as render
+    from site_builder.render import workers as render
 
     serial = copy_site(REPO, tmp_path / "serial")
     alone = build(serial, output_dir=tmp_path / "a", jobs=1)

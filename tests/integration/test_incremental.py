@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import BuildCache, run
+from site_builder.build import run
 from site_builder.core.config import BuildOptions
 from site_builder.core.outputs import Output
-from site_builder.incremental.pages import Digests, PageMemo
+from site_builder.incremental.digests import Digests
+from site_builder.incremental.pages import PageMemo
+from site_builder.incremental.session import Session
 from tests.conftest import REPO, copy_site
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
@@ -201,7 +203,7 @@ def test_preview_memory_reuse_matches_clean_build(base_site: Path, tmp_path: Pat
     """The preview server's in-memory memo: several edits in a row, each exact."""
     site = tmp_path / "site"
     shutil.copytree(base_site, site)
-    cache = BuildCache()
+    cache = Session()
     options = BuildOptions(site_dir=site)
     kept: list[Output] = []
 
@@ -209,11 +211,11 @@ def test_preview_memory_reuse_matches_clean_build(base_site: Path, tmp_path: Pat
         kept.clear()
         kept.extend(outputs)
 
-    assert run(options, cache=cache, writer=memory).ok
+    assert run(options, session=cache, writer=memory).ok
     for edit in ("story title", "enterprise name", "station hours", "story tags",
                  "template"):
         EDITS[edit](site)
-        result = run(options, cache=cache, writer=memory)
+        result = run(options, session=cache, writer=memory)
         assert result.ok
         # A template change re-renders every page; a content edit only a few.
         assert (cache.pages.reused == 0) == (edit == "template"), edit

@@ -13,7 +13,7 @@ from site_builder.build import run
 from site_builder.core import pinyin as terms
 from site_builder.core.config import BuildOptions
 from site_builder.parallel.warmup import Warmup, _Helper
-from site_builder.render.pages import TemplateCache, find_theme, theme_environment
+from site_builder.render.theme import TemplateCache, find_theme, theme_environment
 from tests.conftest import REPO, SITES, copy_site
 
 
@@ -183,5 +183,5 @@ def test_no_pipes_or_processes_left_means_no_helper(tmp_path: Path,
     monkeypatch.undo()
     expected = built(copy_site(REPO, tmp_path / "alone"), jobs=1)
     monkeypatch.setattr(os, "fork", no_fork)
-    monkeypatch.setattr("site_builder.render.pages.PARALLEL_MIN_PAGES", 10**9)  # nor workers
+    monkeypatch.setattr("site_builder.render.workers.PARALLEL_MIN_PAGES", 10**9)  # nor workers
     assert built(site, jobs=2) == expected

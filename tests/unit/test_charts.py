@@ -8,7 +8,7 @@ import pytest
 
 from site_builder.core.dates import PartialDate
 from site_builder.render.charts import WIDTH, base_unit, stats_chart_svg
-from site_builder.render.diagram import text_width
+from site_builder.render.svg import text_width
 
 NS = "{http://www.w3.org/2000/svg}"
 PHONE_CONTENT = 328  # a 360 px viewport less the page's 16 px padding on each side

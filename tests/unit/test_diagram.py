@@ -7,14 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from site_builder.link.model import Item, Membership
-from site_builder.render.diagram import (
-    HORIZONTAL,
-    RED,
-    VERTICAL,
-    chain_svg,
-    text_width,
-    wrap_text,
-)
+from site_builder.render.diagram import HORIZONTAL, RED, VERTICAL, chain_svg
+from site_builder.render.svg import text_width, wrap_text
 from site_builder.validate.schema import SEGMENT_ORDER
 from tests.conftest import REPO, build
 

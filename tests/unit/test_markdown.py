@@ -83,23 +83,33 @@ def test_descriptions_of_plain_paragraphs_take_the_shortcut() -> None:
 
 
 def test_the_markdown_memo_reads_and_writes_only_the_shards_it_needs(tmp_path) -> None:
+    import hashlib
+
+    from site_builder.core.cachefile import SHARDS, shard_of
     from site_builder.render.markdown import MarkdownMemo
 
+    keys: dict[int, str] = {}  # a key (a digest, as the memo's keys are) in every shard
+    for n in range(1000):
+        key = hashlib.sha256(str(n).encode()).hexdigest()
+        keys.setdefault(shard_of(key), key)
+    assert len(keys) == SHARDS
     path = tmp_path / "markdown.marshal"
     memo = MarkdownMemo(path)
-    for first in "0123456789abcdef":
-        memo[first + "x" * 63] = (f"<p>{first}</p>", (("alliances/a/", "alliances/a/"),))
+    for shard, key in keys.items():
+        memo[key] = (f"<p>{shard}</p>", (("alliances/a/", "alliances/a/"),))
     memo.save(limit=1000)
-    assert len(list(tmp_path.glob("markdown-*.marshal"))) == 16
+    assert len(list(tmp_path.glob("markdown-*.marshal"))) == SHARDS
     later = MarkdownMemo(path)
-    assert later.get("3" + "x" * 63) == ("<p>3</p>", (("alliances/a/", "alliances/a/"),))
+    assert later.get(keys[3]) == ("<p>3</p>", (("alliances/a/", "alliances/a/"),))
     assert len(later) == 1  # one shard read
     stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("markdown-*.marshal")}
-    later["3" + "y" * 63] = ("<p>new</p>", ())
+    another = next(k for n in range(1000, 5000)
+                   if shard_of(k := hashlib.sha256(str(n).encode()).hexdigest()) == 3)
+    later[another] = ("<p>new</p>", ())
     later.save(limit=1000)
     changed = [p.name for p in tmp_path.glob("markdown-*.marshal")
                if p.stat().st_mtime_ns != stamps[p.name]]
     assert changed == ["markdown-03.marshal"]
     again = MarkdownMemo(path)
     again.load_all()
-    assert len(again) == 17 and again.get("3" + "y" * 63) == ("<p>new</p>", ())
+    assert len(again) == 17 and again.get(another) == ("<p>new</p>", ())

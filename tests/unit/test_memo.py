@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder.incremental.pages import Digests, PageEntry, PageMemo, source_signature
+from site_builder.incremental.digests import Digests, source_signature
+from site_builder.incremental.pages import PageEntry, PageMemo
 from site_builder.link.model import Item
 
 

@@ -73,7 +73,7 @@ def test_pages_never_reference_a_cdn(make_site) -> None:
 def test_fixed_translations_are_folded_only_where_t_is_the_theme_s() -> None:
     import jinja2
 
-    from site_builder.incremental.pages import TrackingEnvironment
+    from site_builder.incremental.deps import TrackingEnvironment
     from site_builder.render.i18n import FoldTranslations
 
     env = TrackingEnvironment(loader=jinja2.DictLoader({

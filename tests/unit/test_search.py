@@ -17,20 +17,15 @@ from site_builder.core.outputs import Output
 from site_builder.search.index import (
     INDEX_DIR,
     KINDS,
-    NAME_MARK,
     SearchPage,
     decode_shard,
     encode_shard,
-    fold,
     index_pages,
-    main_text,
-    normalize,
-    page_terms,
-    query_terms,
-    search_outputs,
     shard_count,
     shard_of,
 )
+from site_builder.search.text import NAME_MARK, fold, main_text, normalize, page_terms, query_terms
+from site_builder.search.update import search_outputs
 from tests.conftest import build
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><title>{title}</title>

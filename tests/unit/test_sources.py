@@ -192,7 +192,7 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
 def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
     import datetime as dt
 
-    from site_builder.load.sources import load_doc_memo, save_doc_memo
+    from site_builder.incremental.documents import load_doc_memo, save_doc_memo
 
     content = _mixed_content(tmp_path)
     memo: dict = {}
@@ -223,7 +223,8 @@ def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
 
 
 def test_an_edit_saves_only_the_memo_shard_of_its_file(tmp_path: Path) -> None:
-    from site_builder.load.sources import _shard_of, load_doc_memo, save_doc_memo
+    from site_builder.core.cachefile import shard_of as _shard_of
+    from site_builder.incremental.documents import load_doc_memo, save_doc_memo
 
     content = _mixed_content(tmp_path)
     memo: dict = {}

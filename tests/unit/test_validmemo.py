@@ -10,8 +10,9 @@ import pytest
 import site_builder.incremental.validated as validmemo
 from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import Report
+from site_builder.incremental.documents import load_doc_memo, save_doc_memo
 from site_builder.incremental.validated import load_validated, save_validated, shard_of, storable
-from site_builder.load.sources import load_doc_memo, load_sources, save_doc_memo
+from site_builder.load.sources import load_sources
 from site_builder.validate.schema import validate_doc
 
 DEMO = Path(__file__).resolve().parents[2] / "content"
