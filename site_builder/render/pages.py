@@ -9,16 +9,15 @@ and the feed use absolute URLs from base_url.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from site_builder.core.cachefile import code_stamp
 from site_builder.core.diagnostics import L, Report
@@ -43,44 +42,22 @@ from site_builder.render.diagram import chain_svg
 from site_builder.render.i18n import enum_label, translate
 from site_builder.render.images import ProcessedImages
 from site_builder.render.maps import (
-    STATION_TYPE_NAMES,
-    MapFragment,
-    MapPoint,
     Provider,
-    legend,
-    make_point,
-    nav_links,
     script_json,
 )
 from site_builder.render.mapshapes import MapMaker
 from site_builder.render.markdown import MarkdownRenderer, render_inline
 from site_builder.render.opendata import DATA_FILES
+from site_builder.render.pagemaps import PageMaps
+from site_builder.render.plan import STORIES_PER_PAGE, PagePlanner
 from site_builder.render.qrcodes import qr_svg
+from site_builder.render.sharing import PageSharing
 from site_builder.render.tasks import PageTask, source_of
 from site_builder.render.theme import (
     Theme,
     asset_url,
     theme_environment,
 )
-
-STORIES_PER_PAGE = 10
-
-
-def pager_window(current: int, count: int, around: int = 2) -> list[int | None]:
-    """The page numbers a pager shows: the first, the last, and `around` on each side of
-    the current one; None where numbers are left out. Listing every page made each of 300
-    listing pages link to all 300 (and a phone's screen show them)."""
-    shown = {1, count, *range(max(1, current - around), min(count, current + around) + 1)}
-    window: list[int | None] = []
-    last = 0
-    for k in sorted(shown):
-        if k - last == 2 and last:  # a gap of one number: the number takes no more room
-            window.append(k - 1)
-        elif k - last > 2 and last:
-            window.append(None)
-        window.append(k)
-        last = k
-    return window
 
 
 def relative_root(path: str) -> str:
@@ -89,7 +66,7 @@ def relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-class SiteRenderer:
+class SiteRenderer(PagePlanner, PageSharing, PageMaps):
     """Renders every page of a model. Built once per build."""
 
     def __init__(self, job: RenderJob, assets: dict[str, str],
@@ -169,159 +146,6 @@ class SiteRenderer:
 
     def _story_pages(self) -> int:
         return max(1, math.ceil(len(self.model.stories) / STORIES_PER_PAGE))
-
-    # ---- pages ------------------------------------------------------------------------
-
-    def tasks(self) -> Iterator[PageTask]:
-        """Every HTML page of the site, in a stable order."""
-        m, t = self.model, self._t
-        yield PageTask("", "home.html", self.config.title, self.config.description,
-                       {"stories": m.stories[:6], "alliances": m.alliances[:6]}, "home")
-        yield PageTask("alliances/", "alliances.html", t("nav.alliances"),
-                       t("alliances.description"), {"items": m.alliances}, "alliances",
-                       ((t("nav.alliances"), "alliances/"),))
-        for a in m.alliances:
-            yield self._item_task(a, "alliance.html", "alliances", {
-                "members": m.members.get(a.slug, ()),
-                "stories": m.stories_of.get(("alliance", a.slug), ()),
-                "stations": m.stations_of.get(a.slug, ()),
-                "listings": m.listings_of.get(("alliance", a.slug), ()),
-                "owner": m.get("enterprise", a.get("chain_owner") or ""),
-                "region_term": m.region_of(a),
-            }, og_type="article")
-        yield PageTask("enterprises/", "enterprises.html", t("nav.enterprises"),
-                       t("enterprises.description"), {"items": m.enterprises}, "enterprises",
-                       ((t("nav.enterprises"), "enterprises/"),))
-        for e in m.enterprises:
-            yield self._item_task(e, "enterprise.html", "enterprises", {
-                "memberships": m.memberships.get(e.slug, ()),
-                "stories": m.stories_of.get(("enterprise", e.slug), ()),
-                "listings": m.listings_of.get(("enterprise", e.slug), ()),
-            })
-        yield from self._story_tasks()
-        yield PageTask("stations/", "stations.html", t("nav.stations"),
-                       t("stations.description"), {"groups": self._stations_by_region()},
-                       "stations", ((t("nav.stations"), "stations/"),))
-        for s in m.stations:
-            yield self._item_task(s, "station.html", "stations",
-                                  {"alliances": m.alliances_of_station(s)})
-        yield PageTask("listings/", "listings.html", t("nav.listings"),
-                       t("listings.description"), {"items": m.listings}, "listings",
-                       ((t("nav.listings"), "listings/"),))
-        for li in m.listings:
-            yield self._item_task(li, "listing.html", "listings", {
-                "alliance": m.get("alliance", li.get("alliance") or ""),
-                "enterprise": m.get("enterprise", li.get("enterprise") or ""),
-            })
-        for p in m.pages:
-            yield PageTask(p.url, "page.html", p.title, p.get("summary", ""), {"item": p},
-                           f"pages/{p.slug}", ((p.title, p.url),), p)
-        for taxonomy, terms in m.terms.items():
-            name = t(f"taxonomy.{taxonomy}")
-            yield PageTask(f"{taxonomy}/", "terms.html", name,
-                           t(f"taxonomy.{taxonomy}.description"),
-                           {"taxonomy": taxonomy, "terms": terms}, taxonomy,
-                           ((name, f"{taxonomy}/"),))
-            for term in terms:
-                yield self._term_task(term, name)
-        yield PageTask("map/", "map.html", t("nav.map"), t("map.description"),
-                       {"groups": self._stations_by_region()}, "map",
-                       ((t("nav.map"), "map/"),))
-        yield PageTask("search/", "search.html", t("search.title"), t("search.description"),
-                       {}, "search", ((t("search.title"), "search/"),))
-        yield PageTask("404.html", "404.html", t("notfound.title"), t("notfound.description"))
-
-    def _t(self, key: str, **kw: Any) -> str:
-        return translate(key, self.lang, **kw)
-
-    def _item_task(self, item: Item, template: str, section: str, values: dict[str, Any],
-                   og_type: str = "website") -> PageTask:
-        description = str(item.get("summary") or item.get("description") or "")
-        crumb = self._crumbs.get(section)
-        if crumb is None:
-            crumb = self._crumbs[section] = (self._t(f"nav.{section}"), f"{section}/")
-        crumbs = (crumb, (item.label, item.url))
-        return PageTask(item.url, template, item.title, description,
-                        {"item": item, **values}, section, crumbs, item, og_type)
-
-    def _term_task(self, term: Term, taxonomy_name: str) -> PageTask:
-        desc = self._t(f"taxonomy.{term.taxonomy}.term", name=term.label)
-        by_kind: dict[str, list[Item]] = {}
-        for it in term.items:
-            by_kind.setdefault(it.record_kind, []).append(it)
-        return PageTask(term.url, "term.html", term.label, desc,
-                        {"term": term, "by_kind": by_kind}, term.taxonomy,
-                        ((taxonomy_name, f"{term.taxonomy}/"), (term.label, term.url)))
-
-    def _story_tasks(self) -> Iterator[PageTask]:
-        m, t = self.model, self._t
-        pages = self._story_pages()
-        for n in range(1, pages + 1):
-            chunk = m.stories[(n - 1) * STORIES_PER_PAGE : n * STORIES_PER_PAGE]
-            path = "stories/" if n == 1 else f"stories/page/{n}/"
-            pager = {
-                "number": n, "count": pages,
-                "prev": None if n == 1 else ("stories/" if n == 2 else f"stories/page/{n-1}/"),
-                "next": None if n == pages else f"stories/page/{n+1}/",
-                "pages": [(k, None if k is None else "stories/" if k == 1
-                           else f"stories/page/{k}/") for k in pager_window(n, pages)],
-            }
-            title = t("nav.stories") if n == 1 else t("stories.page", n=n)
-            yield PageTask(path, "stories.html", title, t("stories.description"),
-                           {"items": chunk, "pager": pager}, "stories",
-                           ((t("nav.stories"), "stories/"),))
-        for i, s in enumerate(m.stories):
-            newer = m.stories[i - 1] if i > 0 else None
-            older = m.stories[i + 1] if i + 1 < len(m.stories) else None
-            yield self._item_task(s, "story.html", "stories", {
-                "newer": newer, "older": older,
-                "alliances": [a for a in (m.get("alliance", x) for x in s.get("alliances", ()))
-                              if a],
-                "enterprises": [e for e in (m.get("enterprise", x)
-                                            for x in s.get("enterprises", ())) if e],
-                "related": self._related_stories(s, i),
-            }, og_type="article")
-
-    def _index_stories(self) -> tuple[dict[str, set[tuple[str, str]]],
-                                      dict[tuple[str, str], list[int]]]:
-        """Each story's alliances, enterprises and tags, and the stories under each of them."""
-        keys = {s.slug: ({("a", x) for x in s.get("alliances", ())}
-                         | {("e", x) for x in s.get("enterprises", ())}
-                         | {("t", x) for x in s.get("tags", ())})
-                for s in self.model.stories}
-        stories_by_key: dict[tuple[str, str], list[int]] = {}
-        for i, s in enumerate(self.model.stories):
-            for key in keys[s.slug]:
-                stories_by_key.setdefault(key, []).append(i)
-        return keys, stories_by_key
-
-    def _related_stories(self, story: Item, position: int) -> list[Item]:
-        """Other stories sharing an alliance, an enterprise or a tag; most shared first."""
-        table = self._related[self._story_signature]
-        found = table[position]
-        if found is None:
-            found = table[position] = self._count_related(story, position)
-        return [self.model.stories[i] for i in found]
-
-    def _count_related(self, story: Item, position: int) -> list[int]:
-        keys, stories_by_key = self._story_index
-        shared: dict[int, int] = {}
-        for key in keys[story.slug]:
-            for i in stories_by_key[key]:
-                shared[i] = shared.get(i, 0) + 1
-        best = heapq.nsmallest(4, ((-n, i) for i, n in shared.items() if i != position))
-        return [i for _, i in best]
-
-    def _stations_by_region(self) -> list[tuple[str, list[Item]]]:
-        """Stations grouped by the region of the first alliance they serve."""
-        groups: dict[str, list[Item]] = {}
-        other = self._t("stations.other_region")
-        for s in self.model.stations:
-            alliances = self.model.alliances_of_station(s)
-            region = alliances[0].get("region") if alliances else None
-            name = " ".join(v for v in (region or {}).values() if v) or other
-            groups.setdefault(name, []).append(s)
-        return sorted(groups.items(), key=lambda kv: (kv[0] == other, kv[0]))
 
     # ---- rendering --------------------------------------------------------------------
 
@@ -403,157 +227,6 @@ class SiteRenderer:
             track_key(read)  # a record, a term or a key: as it was recorded
         return hit[0]
 
-    # ---- sharing ----------------------------------------------------------------------
-
-    def _og_image(self, item: Item | None) -> str:
-        """Absolute URL of the picture shown when a page is shared, if it has one."""
-        path = item and (item.get("cover") or item.get("photo") or item.get("logo"))
-        if not path:
-            return ""
-        info = self.images.infos.get(path)
-        if info is not None:  # a JPEG/PNG near 1200 px: what chat apps display well
-            best = min((v for v in info.variants if v.mime != "image/webp"),
-                       key=lambda v: abs(v.width - 1200))
-            path = best.path
-        return self.config.absolute(path)
-
-    def _json_ld(self, task: PageTask) -> dict[str, Any]:
-        """schema.org data: Organization for alliances and members, NewsArticle for stories."""
-        item = task.item
-        assert item is not None
-        url = self.config.absolute(item.url)
-        if item.record_kind == "story":
-            data: dict[str, Any] = {
-                "@context": "https://schema.org", "@type": "NewsArticle",
-                "headline": item.title, "description": item.get("summary", ""),
-                "datePublished": str(item["date"]), "mainEntityOfPage": url, "url": url,
-                "inLanguage": self.config.language,
-                "publisher": {"@type": "Organization",
-                              "name": self.config.publisher or self.config.title},
-            }
-            if item.get("author"):
-                data["author"] = {"@type": "Person", "name": item["author"]}
-        elif item.record_kind in ("alliance", "enterprise"):
-            data = {"@context": "https://schema.org", "@type": "Organization",
-                    "name": item.title, "url": url,
-                    "description": item.get("summary", "")}
-            if item.get("short_name"):
-                data["alternateName"] = item["short_name"]
-            if item.get("website"):
-                data["sameAs"] = item["website"]
-            region = item.get("region")
-            address = (item.get("location") or {}).get("address")
-            if region:
-                data["address"] = {"@type": "PostalAddress", "addressCountry": "CN",
-                                   "addressRegion": region.get("province", ""),
-                                   "addressLocality": region.get("city", "")}
-            elif address:
-                data["address"] = {"@type": "PostalAddress", "addressCountry": "CN",
-                                   "streetAddress": address}
-        elif item.record_kind == "station":
-            data = {"@context": "https://schema.org", "@type": "Place", "name": item.title,
-                    "url": url, "address": item["address"],
-                    "geo": {"@type": "GeoCoordinates",
-                            "latitude": self.points[item.key].wgs[0],
-                            "longitude": self.points[item.key].wgs[1]}}
-        else:
-            data = {"@context": "https://schema.org", "@type": "WebPage", "name": item.title,
-                    "url": url}
-        image = self._og_image(item)
-        if image:
-            data["image"] = image
-        return data
-
-    # ---- maps -------------------------------------------------------------------------
-
-    def _map_points(self) -> Mapping[tuple[str, str], MapPoint]:
-        """One pin per station and per located member, in the provider's datum (each made
-        when a page first needs it: a rebuild that renders a few pages makes a few)."""
-        assert self.provider is not None
-        alliance_index = {a.slug: i for i, a in enumerate(self.model.alliances)}
-        sep = ", " if self.lang == "en" else "、"
-        provider = self.provider
-
-        def station(s: Item) -> MapPoint:
-            return make_point(
-                s["location"], provider, kind=STATION_TYPE_NAMES.index(s["type"]),
-                name=s.title, url=s.url, address=s.get("address", ""),
-                hours=s.get("hours", ""), services=sep.join(s.get("services", ())),
-                alliances=tuple(alliance_index[a] for a in s.get("alliances", ())
-                                if a in alliance_index))
-
-        def member(e: Item) -> MapPoint:
-            return make_point(e["location"], provider, kind=len(STATION_TYPE_NAMES),
-                              name=e.title, url=e.url,
-                              address=e["location"].get("address", ""))
-
-        makers: dict[tuple[str, str], tuple[Callable[[Item], MapPoint], Item]] = {
-            s.key: (station, s) for s in self.model.stations}
-        makers.update((e.key, (member, e)) for e in self.model.enterprises
-                      if e.get("location"))
-        return _LazyPoints(makers)
-
-    def _map_values(self, task: PageTask, root: str) -> dict[str, Any]:
-        """The map (and navigation links) of a page that has one."""
-        if self.provider is None:
-            return {}
-        item = task.item
-        if task.path == "map/":
-            track(self.model.stations, self.model.alliances)
-            points = [self.points[s.key] for s in self.model.stations]
-            options = {"filter": True, "locate": True, "cluster": True,
-                       "alliances": [a.label for a in self.model.alliances]}
-            fragment = self._map("all", points, root, options, "map-large",
-                                 self.config.map.center, self.config.map.zoom)
-            return {"map": fragment, "map_legend": self._legend(points)}
-        if item is None or item.record_kind not in ("alliance", "station", "enterprise"):
-            return {}
-        if item.record_kind == "alliance":
-            track(self.model.members.get(item.slug, ()),
-                  self.model.stations_of.get(item.slug, ()))
-            members = [self.points[m.enterprise.key]
-                       for m in self.model.members.get(item.slug, ())
-                       if m.enterprise.key in self.points]
-            stations = [self.points[s.key] for s in self.model.stations_of.get(item.slug, ())]
-            points = stations + members
-            if not points:
-                return {}
-            options = {"filter": True, "locate": False, "cluster": len(points) > 30}
-            fragment = self._map(item.slug, points, root, options, "map-medium")
-            return {"map": fragment, "map_legend": self._legend(points)}
-        point = self.points.get(item.key)
-        if point is None:
-            return {}
-        options = {"filter": False, "locate": False, "cluster": False, "zoom": 15}
-        fragment = self._map(item.slug, [point], root, options, "map-small")
-        return {"map": fragment, "map_legend": self._legend([point]), "nav": nav_links(point)}
-
-    def _map(self, name: str, points: list[MapPoint], root: str, options: dict[str, Any],
-             size: str, center: tuple[float, float] | None = None,
-             zoom: int | None = None) -> MapFragment:
-        assert self.provider is not None
-        labels = {key: self._t(f"map.{key}") for key in (
-            "address", "hours", "services", "navigate", "amap", "baidu", "filter", "types",
-            "alliances", "locate", "locating", "nearest", "locateFailed", "shown", "review",
-            "region")}
-        options = {**options, "labels": labels, "root": root,
-                   "legend": legend(self.lang, True),
-                   "stationKinds": len(STATION_TYPE_NAMES), "statusId": f"{name}-status"}
-        assert self.maps is not None
-        return self.maps.build(name.replace("-", "_"), points,
-                               lambda asset: self.asset_url(asset, root), options, center,
-                               zoom, size)
-
-    def _legend(self, points: list[MapPoint]) -> dict[str, Any]:
-        """What the page shows around the map: legend, credits and review number."""
-        assert self.provider is not None
-        full = legend(self.lang, True)
-        credits = self.provider.layers[0].attribution
-        # Built-in attributions are ours (with links); a custom one is the editor's text.
-        shown = Markup(credits) if self.provider.name != "custom" else escape(credits)
-        return {"entries": [full[k] for k in sorted({p.kind for p in points})],
-                "credits": shown, "review": self.provider.review_number}
-
     def url(self, target: Any, root: str) -> str:
         """A relative link from the current page to an item, a term or a site path."""
         if isinstance(target, Item | Term):
@@ -612,29 +285,6 @@ class SiteRenderer:
                          problem=L(str(exc.message or exc), str(exc.message or exc)))
 
 
-class _LazyPoints(Mapping[tuple[str, str], MapPoint]):
-    """Map points by item key, each made on first use."""
-
-    def __init__(self, makers: dict[tuple[str, str],
-                                    tuple[Callable[[Item], MapPoint], Item]]) -> None:
-        self._makers = makers
-        self._made: dict[tuple[str, str], MapPoint] = {}
-
-    def __getitem__(self, key: tuple[str, str]) -> MapPoint:
-        point = self._made.get(key)
-        if point is None:
-            make, item = self._makers[key]
-            point = self._made[key] = make(item)
-        return point
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._makers
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self._makers)
-
-    def __len__(self) -> int:
-        return len(self._makers)
 
 
 class DirectWrite(Protocol):

@@ -28,19 +28,17 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """The demo built once from nothing."""
-    site = copy_site(REPO, tmp_path_factory.mktemp("clean") / "site")
-    assert run(BuildOptions(site_dir=site, jobs=1)).ok
-    return tree(site / "output")
-
-
-@pytest.fixture(scope="module")
 def warm_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo built once, so that .cache/ holds every kind of memo."""
+    """The demo built once from nothing, so that .cache/ holds every kind of memo."""
     site = copy_site(REPO, tmp_path_factory.mktemp("warm") / "site")
     assert run(BuildOptions(site_dir=site, jobs=1)).ok
     return site
+
+
+@pytest.fixture(scope="module")
+def reference(warm_site: Path) -> dict[str, bytes]:
+    """The output of that clean build."""
+    return tree(warm_site / "output")
 
 
 def _damage(data: bytes, rng: random.Random) -> bytes:
@@ -63,10 +61,16 @@ def test_random_damage_to_any_cache_file_never_changes_the_output(
     rng = random.Random(20)
     files = sorted(p for p in (warm_site / ".cache").rglob("*")
                    if p.is_file() and p.name != "lock")
-    kinds = {p.name.split("-")[0].split(".")[0] for p in files}
-    assert {"sources", "validated", "pages", "memos", "meta"} <= kinds  # every memo family
-    # Every file once, then more at random: each trial on a fresh copy of the warm site.
-    trials = files + [rng.choice(files) for _ in range(6)]
+    families: dict[str, list[Path]] = {}  # sources-07.marshal: "sources"; images by type
+    for p in files:
+        top = p.parent == warm_site / ".cache"
+        family = p.name.split("-")[0].split(".")[0] if top else "image " + p.suffix
+        families.setdefault(family, []).append(p)
+    assert {"sources", "validated", "markdown", "pages", "memos", "pinyin", "maps",
+            "related", "search", "image .json", "image .webp"} <= set(families)
+    # One file of every family, then more at random: each on a fresh copy of the warm site.
+    trials = [rng.choice(found) for _, found in sorted(families.items())]
+    trials += [rng.choice(files) for _ in range(2)]
     for n, victim in enumerate(trials):
         site = tmp_path / f"t{n}"
         shutil.copytree(warm_site, site, symlinks=True)
