@@ -118,10 +118,26 @@ EDITS: dict[str, Callable[[Path], None]] = {
 
 @pytest.fixture(autouse=True)
 def verify_reuse(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where a rebuild takes the pages' fingerprints from the memo (no record's data
-    changed), make it also compute them and fail if any differs: every edit below checks
-    that claim of render_site."""
-    monkeypatch.setenv("SITE_BUILDER_VERIFY_REUSE", "1")
+    """Where a rebuild takes the pages' fingerprints and the digests of terms and model
+    indexes from the memo (no record's data changed), make them afresh too and fail if
+    any differs: every edit below checks that claim of render_site."""
+    from site_builder.incremental.digests import Digests
+    from site_builder.render import site
+
+    real = site._plan_reuse
+
+    def checked(job, renderer, tasks):  # type: ignore[no-untyped-def]
+        reuse = real(job, renderer, tasks)
+        if job.store is not None and reuse.known and job.same_tasks:
+            made = [renderer.fingerprint(t) for t in tasks]
+            assert reuse.fingerprints == made, "same tasks, but a fingerprint changed"
+            fresh = Digests(job.model, renderer.md.find, None, reuse.signatures, False)
+            memo = job.store.memo
+            assert reuse.digests.table_now(memo) == fresh.table_now(memo), \
+                "same data, but a digest changed"
+        return reuse
+
+    monkeypatch.setattr(site, "_plan_reuse", checked)
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +404,7 @@ def test_a_body_edit_takes_the_fingerprints_from_the_memo(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from site_builder.render.pages import SiteRenderer
 
-    monkeypatch.delenv("SITE_BUILDER_VERIFY_REUSE")
+    monkeypatch.undo()  # no check of the claim: count the fingerprints really made
     EDITS[edit](built_site)
     calls = count_calls(monkeypatch, SiteRenderer, "fingerprint")
     result = run(BuildOptions(site_dir=built_site))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from site_builder.render.pages import format_number, pager_window, relative_root
+from site_builder.render.i18n import format_number
+from site_builder.render.pages import relative_root
+from site_builder.render.plan import pager_window
 from tests.conftest import build
 
 
