@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.preview.server import PreviewSession
+from site_builder.preview.session import PreviewSession
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
 STORY_URL = "stories/baidu-ai-cloud-move-in/"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.preview.server import STATUS_PATH, PreviewSession
+from site_builder.preview.live import STATUS_PATH
+from site_builder.preview.session import PreviewSession
 from tests.conftest import REPO, cli
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"

@@ -13,21 +13,12 @@ from typing import Any
 
 import pytest
 
-from site_builder.preview import server as server_module
-from site_builder.preview.server import (
-    STATUS_PATH,
-    BuildOutcome,
-    LivePreview,
-    PreviewSession,
-    browser_host,
-    content_type,
-    inject,
-    is_loopback,
-    live_snippet,
-    lookup,
-    rebuild_line,
-    serve,
-)
+from site_builder.preview.hosts import browser_host, is_loopback
+from site_builder.preview.http import content_type, lookup
+from site_builder.preview.live import STATUS_PATH, inject, live_snippet
+from site_builder.preview.server import serve
+from site_builder.preview.session import PreviewSession
+from site_builder.preview.state import BuildOutcome, LivePreview, Snapshot, rebuild_line
 
 PAGE = b"<!doctype html><html><body><p>hello</p></body></html>"
 FILES = {
@@ -126,7 +117,7 @@ def test_inject_appends_when_there_is_no_body_tag() -> None:
 
 def test_snippet_carries_build_id_and_problems_without_breaking_out_of_the_script() -> None:
     bad = {**ERROR, "message": "</script><script>alert(1)</script>"}
-    snap = server_module.Snapshot("abc-3", FILES, (bad,))
+    snap = Snapshot("abc-3", FILES, (bad,))
     snippet = live_snippet(snap).decode()
     assert snippet.count("</script>") == 1
     assert '"abc-3"' in snippet

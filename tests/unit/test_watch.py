@@ -22,8 +22,8 @@ from site_builder.preview.watch import (
     ChangeHandler,
     ChangeKind,
     Debouncer,
+    Watcher,
     classify_change,
-    start_observer,
 )
 
 SITE = PurePosixPath("/srv/site")
@@ -241,8 +241,8 @@ def test_each_kind_of_save_gives_exactly_one_rebuild(tmp_path: Path, polling: bo
     # Polling compares snapshots once a second; the quiet time must cover one poll.
     # Generous quiet times: a loaded test machine must not split one save into two.
     debouncer = Debouncer(batches.append, delay=1.5 if polling else 0.25)
-    observer = start_observer(tmp_path, ChangeHandler(tmp_path, debouncer.add),
-                              force_polling=polling)
+    watcher = Watcher(tmp_path, ChangeHandler(tmp_path, debouncer.add), force_polling=polling)
+    watcher.start()
     debouncer.start()
     saves = [
         lambda: _save_like_vim(files[0], "v1"),
@@ -264,8 +264,7 @@ def test_each_kind_of_save_gives_exactly_one_rebuild(tmp_path: Path, polling: bo
         assert all(batch <= real for batch in batches)  # temp names never reach a build
     finally:
         debouncer.stop()
-        observer.stop()
-        observer.join(5)
+        watcher.stop()
 
 
 def test_failing_native_watcher_falls_back_to_polling(tmp_path: Path) -> None:
@@ -276,23 +275,23 @@ def test_failing_native_watcher_falls_back_to_polling(tmp_path: Path) -> None:
         def start(self) -> None:
             raise OSError(28, "inotify watch limit reached")
 
-    observer = start_observer(tmp_path, ChangeHandler(tmp_path, lambda p: None),
-                              native=BrokenObserver, log=messages.append)
+    watcher = Watcher(tmp_path, ChangeHandler(tmp_path, lambda p: None),
+                      native=BrokenObserver, log=messages.append)
+    watcher.start()
     try:
-        assert type(observer) is PollingObserver
+        assert type(watcher.observer) is PollingObserver
         assert "改为每秒检查一次文件" in messages[0]
     finally:
-        observer.stop()
-        observer.join(5)
+        watcher.stop()
 
 
 def test_site_builder_poll_env_forces_polling(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "content").mkdir()
     monkeypatch.setenv("SITE_BUILDER_POLL", "1")
-    observer = start_observer(tmp_path, ChangeHandler(tmp_path, lambda p: None))
+    watcher = Watcher(tmp_path, ChangeHandler(tmp_path, lambda p: None))
+    watcher.start()
     try:
-        assert type(observer) is PollingObserver
+        assert type(watcher.observer) is PollingObserver
     finally:
-        observer.stop()
-        observer.join(5)
+        watcher.stop()
