@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -294,4 +296,89 @@ def test_site_builder_poll_env_forces_polling(tmp_path: Path,
     try:
         assert type(watcher.observer) is PollingObserver
     finally:
+        watcher.stop()
+
+
+# ---- folders deleted and made again ----------------------------------------------------------
+
+def _rename_away_and_back(folder: Path) -> None:
+    folder.rename(folder.with_name(folder.name + ".away"))
+
+
+def _restore_renamed(folder: Path, backup: Path) -> None:
+    folder.with_name(folder.name + ".away").rename(folder)
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder)
+
+
+def _copy_back(folder: Path, backup: Path) -> None:
+    shutil.copytree(backup, folder)
+
+
+VANISHINGS = {
+    "renamed-away-and-back": (_rename_away_and_back, _restore_renamed),
+    "deleted-and-copied-back": (_remove, _copy_back),
+}
+
+
+class Batches:
+    """Bursts of changes as the preview gets them: each one re-arms the watches first."""
+
+    def __init__(self) -> None:
+        self.seen: list[frozenset[str]] = []
+        self.lock = threading.Lock()
+        self.watcher: Watcher | None = None
+
+    def __call__(self, batch: frozenset[str]) -> None:
+        assert self.watcher is not None
+        self.watcher.rearm()
+        with self.lock:
+            self.seen.append(batch)
+
+    def named(self, path: Path) -> bool:
+        with self.lock:
+            return any(str(path) in batch for batch in self.seen)
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+@pytest.mark.parametrize("folder_name", ["content", "templates"])
+@pytest.mark.parametrize("how", list(VANISHINGS))
+def test_a_folder_deleted_and_made_again_is_watched_again(
+        tmp_path: Path, polling: bool, folder_name: str, how: str) -> None:
+    site = tmp_path / "site"
+    folder = site / folder_name
+    (folder / "stories").mkdir(parents=True)
+    story = folder / "stories/a.md"
+    story.write_text("v0", encoding="utf-8")
+    backup = shutil.copytree(folder, tmp_path / "backup")
+    vanish, restore = VANISHINGS[how]
+    batches = Batches()
+    debouncer = Debouncer(batches, delay=0.05)
+    batches.watcher = watcher = Watcher(site, ChangeHandler(site, debouncer.add),
+                                        force_polling=polling)
+    watcher.start()
+    debouncer.start()
+    wait = 8.0 if polling else 4.0  # polling looks once a second
+    try:
+        assert watcher.rearm() == []  # nothing changed: no watch replaced
+        vanish(folder)
+        wait_until(lambda: folder not in watcher.watched, wait, "the watch dropped")
+        restore(folder, backup)
+        wait_until(lambda: folder in watcher.watched, wait, "the folder watched again")
+        with batches.lock:
+            batches.seen.clear()
+        story.write_text("v1", encoding="utf-8")  # a save inside the folder made again
+        wait_until(lambda: batches.named(story), wait, "the save reported")
+    finally:
+        debouncer.stop()
         watcher.stop()
