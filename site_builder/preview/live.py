@@ -112,10 +112,7 @@ _LIVE_SCRIPT = """
     box.appendChild(hide);
     box.appendChild(title);
     if (state.missing) {
-      problems.forEach(function (p) {
-        box.appendChild(el("p", "lead", p.message));
-        if (p.hint) box.appendChild(el("p", "hint", p.hint));
-      });
+      problems.forEach(function (p) { box.appendChild(el("p", "lead", p.hint)); });
     } else {
       var list = el("ol");
       problems.forEach(function (p) { list.appendChild(problemItem(p)); });

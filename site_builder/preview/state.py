@@ -90,13 +90,14 @@ def crash_outcome(exc: BaseException) -> BuildOutcome:
 def content_missing(lang: str) -> BuildOutcome:
     """The notice served while content/ is gone (deleted, renamed, a branch switch)."""
     if lang == "en":
-        message = ("The content/ folder is missing (deleted, renamed or moved away?). The site "
-                   "is built again as soon as it is back.")
-        hint = ("Put content/ back, or finish switching the Git branch; this page reloads by "
-                "itself.")
+        message = "The content/ folder is missing; the site is built again once it is back."
+        hint = ("It may have been deleted, renamed or moved, or a Git branch switch is under "
+                "way. The site is built again as soon as it is back, and this page reloads "
+                "by itself.")
     else:
-        message = "content/ 文件夹不见了（被删除、改名或移走了？）。恢复后会自动重新生成。"
-        hint = "把 content/ 文件夹放回原处（或等 Git 切换分支完成），页面会自动刷新。"
+        message = "content/ 文件夹不见了，恢复后会自动重新生成。"
+        hint = ("可能被删除、改名或移走了，也可能正在切换 Git 分支。文件夹恢复后会自动重新生成，"
+                "页面也会自动刷新。")
     problem = {"code": CONTENT_MISSING, "severity": "error", "file": "content", "line": None,
                "col": None, "key": "", "location": "content/", "message": message,
                "hint": hint}

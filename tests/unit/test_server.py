@@ -18,7 +18,13 @@ from site_builder.preview.http import content_type, lookup
 from site_builder.preview.live import STATUS_PATH, inject, live_snippet
 from site_builder.preview.server import serve
 from site_builder.preview.session import PreviewSession
-from site_builder.preview.state import BuildOutcome, LivePreview, Snapshot, rebuild_line
+from site_builder.preview.state import (
+    BuildOutcome,
+    LivePreview,
+    Snapshot,
+    content_missing,
+    rebuild_line,
+)
 
 PAGE = b"<!doctype html><html><body><p>hello</p></body></html>"
 FILES = {
@@ -205,6 +211,31 @@ def test_wait_for_change_returns_at_once_for_an_old_id_and_waits_for_the_current
     threading.Timer(0.05, preview.rebuild).start()
     changed = preview.wait_for_change(snap.build_id, timeout=5)
     assert changed.files == {"index.html": b"new"}
+
+
+def test_missing_content_withdraws_the_site_says_so_once_and_the_next_build_returns_it(
+        ) -> None:
+    lines: list[str] = []
+    preview = LivePreview(ScriptedBuilder(GOOD), log=lines.append)
+    preview.rebuild()
+    gone = preview.rebuild(["content"], lambda: content_missing("zh-CN"))
+    assert gone.files == {} and gone.missing == "content/" and gone.failed
+    assert gone.problems[0]["message"] == "content/ 文件夹不见了，恢复后会自动重新生成。"
+    assert lines[-1].endswith("content/ 文件夹不见了（被删除、改名或移走了？），浏览器里显示提示；"
+                              "恢复后会自动重新生成")
+    count = len(lines)
+    again = preview.rebuild(["content"], lambda: content_missing("zh-CN"))
+    assert again.build_id == gone.build_id and len(lines) == count  # no reload, no new line
+    back = preview.rebuild(["content"])
+    assert back.files == FILES and back.missing == "" and not back.failed
+    assert "已生成 7 个文件" in lines[-1]
+
+
+def test_missing_content_speaks_the_sites_language() -> None:
+    outcome = content_missing("en")
+    assert outcome.problems[0]["message"].startswith("The content/ folder is missing")
+    line = rebuild_line(outcome, 0.001, ("content",), True)
+    assert "content/ is missing (deleted, renamed or moved away?)" in line
 
 
 def test_rebuild_line_names_time_and_files() -> None:
