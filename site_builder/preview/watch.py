@@ -311,10 +311,11 @@ class Watcher:
 
     def stop(self) -> None:
         """Stop watching; safe to call twice."""
-        observer, self.observer = self.observer, None
+        with self._lock:  # not while a re-arm schedules on this observer
+            observer, self.observer = self.observer, None
+            self._armed.clear()
         if observer is not None:
             _stop_quietly(observer)
-        self._armed.clear()
 
 
 def _dead_watches(observer: BaseObserver) -> set[ObservedWatch]:
