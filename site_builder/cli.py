@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机可见）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--open", action="store_true", help="启动后在浏览器中打开")
+    serve.add_argument("--allow-host", action="append", default=[], type=_host_name,
+                       metavar="NAME", help="另外允许用这个名字（或 名字:端口）打开预览，"
+                       "如反向代理或别名；可重复。默认只回答本机地址")
     return parser
 
 
@@ -71,6 +74,18 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("需要正整数 / a positive integer")
     return value
+
+
+def _host_name(text: str) -> str:
+    from site_builder.preview.hosts import parse_allowed
+
+    try:
+        parse_allowed(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "需要主机名或 IP 地址，可带端口，如 preview.example.org 或 preview.lan:8000 / "
+            "a host name or IP address, optionally with :PORT") from None
+    return text
 
 
 # What a build made, kept until the process ends when `console` runs it: freeing the model
@@ -167,7 +182,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not (site_dir / "content").is_dir():
         print(f"site-builder: {site_dir}/content 不存在 / does not exist", file=sys.stderr)
         return EXIT_USAGE
-    return serve(site_dir, host=args.host, port=args.port, open_browser=args.open)
+    return serve(site_dir, host=args.host, port=args.port, open_browser=args.open,
+                 allow_hosts=args.allow_host)
 
 
 def _progress(done: int, total: int) -> None:

@@ -2,17 +2,20 @@
 
 `classify_change` is a pure function (table-tested). `Debouncer` coalesces events until the
 folder has been quiet for a moment, so write-temp-then-rename saves, swap files and a git
-checkout of many files each give one rebuild. `start_observer` uses native file events and
-falls back to polling where they do not work.
+checkout of many files each give one rebuild. `Watcher` uses native file events, falls back
+to polling where they do not work, and watches a folder again after it was deleted or
+replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path, PurePath
 from types import MappingProxyType
@@ -29,7 +32,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from site_builder.load.sources import is_ignored
@@ -201,50 +204,126 @@ class ChangeHandler(FileSystemEventHandler):
 
 
 def watched_paths(site_dir: Path) -> list[tuple[Path, bool]]:
-    """Folders to watch as (path, recursive): the site's folders that exist, and the site."""
-    # The site folder itself, not recursively: notices templates/ or assets/ being created
-    # without descending into output/ or .git/.
-    found = [(site_dir / name, True) for name in WATCHED_FOLDERS if (site_dir / name).is_dir()]
-    return [*found, (site_dir, False)]
+    """Folders to watch as (path, recursive): the site's folders, whether there or not, and
+    the site folder itself."""
+    # The site folder itself, not recursively: notices content/, templates/ or assets/
+    # (and a site.yaml beside content/) being created, deleted or renamed, without
+    # descending into output/ or .git/.
+    return [*((site_dir / name, True) for name in WATCHED_FOLDERS), (site_dir, False)]
 
 
-def start_observer(site_dir: Path, handler: FileSystemEventHandler, *,
-                   force_polling: bool | None = None,
-                   native: Callable[[], BaseObserver] = Observer,
-                   log: Callable[[str], None] = print) -> BaseObserver:
-    """Start watching `site_dir` with native events, or by polling when those fail."""
-    if force_polling is None:
-        force_polling = os.environ.get(POLL_ENV, "") not in ("", "0")
-    if not force_polling:
-        try:
-            return _start(native(), site_dir, handler)
-        except Exception as exc:  # any failure: inotify limits, odd mounts
-            log(f"无法使用系统文件通知（{exc}），改为每秒检查一次文件 / "
-                f"native file events failed, polling instead")
-    return _start(PollingObserver(), site_dir, handler)
+Identity = tuple[int, int]
 
 
-def _start(observer: BaseObserver, site_dir: Path, handler: FileSystemEventHandler
-           ) -> BaseObserver:
+def folder_identity(path: Path) -> Identity | None:
+    """(device, inode) of a folder; None when there is no folder there."""
     try:
-        schedule(observer, site_dir, handler)
-        observer.start()
-    except BaseException:
-        _stop_quietly(observer)
-        raise
-    return observer
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
-def schedule(observer: BaseObserver, site_dir: Path, handler: FileSystemEventHandler,
-             already: Iterable[Path] = ()) -> list[Path]:
-    """Schedule a watch on each watched folder not in `already`; return those added."""
-    added = []
-    for path, recursive in watched_paths(site_dir):
-        if path not in already:
-            observer.schedule(handler, str(path), recursive=recursive,
-                              event_filter=list(WATCHED_EVENTS))
-            added.append(path)
-    return added
+class Watcher:
+    """The observer and one watch per watched folder, re-armed when a folder is replaced.
+
+    watchdog stops watching a folder that is deleted (native events and polling alike) and
+    never resumes, and a native watch follows a folder renamed away. So `rearm` runs
+    before every rebuild: it drops the watches of folders that went away, replaces dead
+    watches and watches on folders that are no longer the one at their path, and adds
+    folders that appeared. A watch armed before the build reads the folder loses nothing.
+    """
+
+    def __init__(self, site_dir: Path, handler: FileSystemEventHandler, *,
+                 force_polling: bool | None = None,
+                 native: Callable[[], BaseObserver] = Observer,
+                 log: Callable[[str], None] = print) -> None:
+        self.site_dir = site_dir
+        self.handler = handler
+        self.force_polling = force_polling
+        self.native = native
+        self.log = log
+        self.observer: BaseObserver | None = None
+        self._armed: dict[Path, tuple[ObservedWatch, Identity]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def watched(self) -> list[Path]:
+        """The folders watched now."""
+        with self._lock:
+            return list(self._armed)
+
+    def start(self) -> None:
+        """Start watching with native events, or by polling when those fail."""
+        polling = self.force_polling
+        if polling is None:
+            polling = os.environ.get(POLL_ENV, "") not in ("", "0")
+        if not polling:
+            try:
+                self._start(self.native())
+                return
+            except Exception as exc:  # any failure: inotify limits, odd mounts
+                self.log(f"无法使用系统文件通知（{exc}），改为每秒检查一次文件 / "
+                         f"native file events failed, polling instead")
+        self._start(PollingObserver())
+
+    def _start(self, observer: BaseObserver) -> None:
+        self.observer = observer
+        try:
+            # Before start(): a folder that cannot be watched raises here, or from start().
+            self._arm(observer, strict=True)
+            observer.start()
+        except BaseException:
+            self.observer = None
+            self._armed.clear()
+            _stop_quietly(observer)
+            raise
+
+    def rearm(self) -> list[Path]:
+        """Watch each watched folder as it is now; return the folders newly watched."""
+        observer = self.observer
+        return [] if observer is None else self._arm(observer, strict=False)
+
+    def _arm(self, observer: BaseObserver, *, strict: bool) -> list[Path]:
+        added: list[Path] = []
+        with self._lock:
+            dead = _dead_watches(observer)
+            for path, recursive in watched_paths(self.site_dir):
+                identity = folder_identity(path)
+                armed = self._armed.get(path)
+                if armed is not None and (armed[1] != identity or armed[0] in dead):
+                    del self._armed[path]
+                    with contextlib.suppress(KeyError):
+                        observer.unschedule(armed[0])
+                if identity is None or path in self._armed:
+                    continue
+                try:
+                    watch = observer.schedule(self.handler, str(path), recursive=recursive,
+                                              event_filter=list(WATCHED_EVENTS))
+                except Exception as exc:  # gone again already, or out of watches
+                    if strict:
+                        raise
+                    self.log(f"无法监视 {path}（{exc}）/ cannot watch {path}")
+                    continue
+                self._armed[path] = (watch, identity)
+                added.append(path)
+        return added
+
+    def stop(self) -> None:
+        """Stop watching; safe to call twice."""
+        with self._lock:  # not while a re-arm schedules on this observer
+            observer, self.observer = self.observer, None
+            self._armed.clear()
+        if observer is not None:
+            _stop_quietly(observer)
+
+
+def _dead_watches(observer: BaseObserver) -> set[ObservedWatch]:
+    """The watches whose emitter stopped by itself (its folder went away)."""
+    if not observer.is_alive():
+        return set()  # not started yet: no emitter runs, none has died
+    return {e.watch for e in list(observer.emitters)
+            if e.stopped_event.is_set() or not e.is_alive()}
 
 
 def _stop_quietly(observer: BaseObserver) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.preview.server import PreviewSession
+from site_builder.preview.session import PreviewSession
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
 STORY_URL = "stories/baidu-ai-cloud-move-in/"
@@ -88,3 +88,19 @@ def test_hidden_tab_stops_polling_and_catches_up_when_shown(
         document.dispatchEvent(new Event('visibilitychange'));
     }""")
     expect(page.locator("main")).to_contain_text("隐藏时保存的修改。", timeout=10_000)
+
+
+def test_overlay_says_content_is_missing_and_the_page_returns_with_it(
+        page: Page, preview: PreviewSession, scratch_demo: Path) -> None:
+    page.goto(preview.url + STORY_URL)
+    expect(page.locator("main")).to_contain_text("400余人“拎包入住”")
+    (scratch_demo / "content").rename(scratch_demo / "content.away")
+    overlay = page.get_by_role("alert")
+    expect(overlay).to_be_visible(timeout=10_000)
+    expect(overlay.get_by_role("heading")).to_have_text("content/ 文件夹不见了")
+    expect(overlay).to_contain_text("恢复后会自动重新生成")
+    expect(page.locator("main")).to_have_count(0)  # no stale page under the notice
+    (scratch_demo / "content.away").rename(scratch_demo / "content")
+    expect(page.locator("main")).to_contain_text("400余人“拎包入住”", timeout=30_000)
+    expect(overlay).to_have_count(0)
+    assert page.console_errors == []  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,10 +14,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from site_builder.preview.server import STATUS_PATH, PreviewSession
+from site_builder.preview.live import STATUS_PATH
+from site_builder.preview.session import PreviewSession
+from site_builder.preview.state import SiteBuilder
 from tests.conftest import REPO, cli
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
@@ -29,9 +33,9 @@ def start_session() -> Iterator[Callable[[Path], PreviewSession]]:
     """Start a preview of a site on a free port; stop it after the test."""
     sessions: list[PreviewSession] = []
 
-    def start(site: Path) -> PreviewSession:
+    def start(site: Path, **options: Any) -> PreviewSession:
         lines: list[str] = []
-        session = PreviewSession(site, port=0, log=lines.append, long_poll=8)
+        session = PreviewSession(site, port=0, log=lines.append, long_poll=8, **options)
         session.lines = lines  # type: ignore[attr-defined]
         session.start()
         sessions.append(session)
@@ -204,3 +208,98 @@ def test_cli_serve_prints_the_address_serves_and_stops_on_ctrl_c(
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+# ---- content/ deleted and made again ---------------------------------------------------------
+
+def wait_status(session: PreviewSession, seen: str, wanted: Callable[[dict[str, Any]], bool],
+                what: str, seconds: float = 30) -> dict[str, Any]:
+    """Follow the published builds after `seen` until one is `wanted`."""
+    deadline = time.monotonic() + seconds
+    found = status(session)
+    while not wanted(found):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}; last: {found}")
+        found = status(session, str(found["build"]))
+    return found
+
+
+def _rename_away(site: Path) -> None:
+    (site / "content").rename(site / "content.away")
+
+
+def _rename_back(site: Path, backup: Path) -> None:
+    (site / "content.away").rename(site / "content")
+
+
+def _remove(site: Path) -> None:
+    shutil.rmtree(site / "content")
+
+
+def _copy_back(site: Path, backup: Path) -> None:
+    shutil.copytree(backup, site / "content")
+
+
+VANISHINGS = {
+    "renamed-away-and-back": (_rename_away, _rename_back),
+    "deleted-and-copied-back": (_remove, _copy_back),
+}
+MISSING = "content/ 文件夹不见了"
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+@pytest.mark.parametrize("how", list(VANISHINGS))
+def test_content_deleted_and_made_again_shows_a_notice_then_catches_up(
+        make_site: Callable[..., Path], start_session: Callable[..., PreviewSession],
+        polling: bool, how: str) -> None:
+    site = make_site()
+    backup = shutil.copytree(site / "content", site.parent / "backup")
+    vanish, restore = VANISHINGS[how]
+    session = start_session(site, force_polling=polling)
+    assert "测试网站" in fetch(session, "")[1]
+
+    vanish(site)
+    gone = wait_status(session, "", lambda s: s["missing"] == "content/", "the notice")
+    assert gone["failed"] is True and MISSING in gone["problems"][0]["message"]
+    code, page = fetch(session, "")
+    assert code == 503  # no stale site: only the notice
+    assert "测试网站" not in page and MISSING in page and 'id="sb-live"' in page
+    line = build_lines(session)[-1]
+    assert MISSING in line and "恢复后会自动重新生成" in line
+
+    restore(site, backup)
+    wait_status(session, str(gone["build"]), lambda s: not s["missing"] and not s["failed"],
+                "the rebuild once content/ is back")
+    # A save in the folder made again is seen: its watch was re-armed.
+    edit(site, "content/site.yaml", "title: 测试网站", "title: 恢复后的网站")
+    fresh = SiteBuilder(site, session.url)()
+    assert fresh.files is not None and "恢复后的网站" in fresh.files["index.html"].decode()
+    wait_status(session, "", lambda s: session.preview.snapshot.files == fresh.files,
+                "the served site equal to a fresh build")
+    code, page = fetch(session, "")
+    assert code == 200 and "恢复后的网站" in page and MISSING not in page
+
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_content_swapped_in_one_go_is_followed(
+        make_site: Callable[..., Path], start_session: Callable[..., PreviewSession],
+        polling: bool) -> None:
+    """Like a git checkout of another branch: content/ deleted and written again at once."""
+    site = make_site()
+    other = shutil.copytree(site / "content", site.parent / "other-branch")
+    edit(other.parent, "other-branch/site.yaml", "title: 测试网站", "title: 另一个分支")
+    session = start_session(site, force_polling=polling)
+    shutil.rmtree(site / "content")
+    shutil.copytree(other, site / "content")
+    wait_status(session, "", lambda s: "另一个分支" in fetch(session, "")[1],
+                "the other branch served")
+    edit(site, "content/site.yaml", "title: 另一个分支", "title: 分支上的修改")
+    fresh = SiteBuilder(site, session.url)()
+    wait_status(session, "", lambda s: session.preview.snapshot.files == fresh.files,
+                "the served site equal to a fresh build")
+
+def test_cli_refuses_a_malformed_allow_host() -> None:
+    done = cli("serve", "--allow-host", "http://preview.lan/")
+    assert done.returncode == 2
+    assert "--allow-host: 需要主机名或 IP 地址" in done.stderr

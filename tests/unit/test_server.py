@@ -13,20 +13,17 @@ from typing import Any
 
 import pytest
 
-from site_builder.preview import server as server_module
-from site_builder.preview.server import (
-    STATUS_PATH,
+from site_builder.preview.hosts import browser_host, is_loopback
+from site_builder.preview.http import content_type, lookup
+from site_builder.preview.live import STATUS_PATH, inject, live_snippet
+from site_builder.preview.server import serve
+from site_builder.preview.session import PreviewSession
+from site_builder.preview.state import (
     BuildOutcome,
     LivePreview,
-    PreviewSession,
-    browser_host,
-    content_type,
-    inject,
-    is_loopback,
-    live_snippet,
-    lookup,
+    Snapshot,
+    content_missing,
     rebuild_line,
-    serve,
 )
 
 PAGE = b"<!doctype html><html><body><p>hello</p></body></html>"
@@ -126,7 +123,7 @@ def test_inject_appends_when_there_is_no_body_tag() -> None:
 
 def test_snippet_carries_build_id_and_problems_without_breaking_out_of_the_script() -> None:
     bad = {**ERROR, "message": "</script><script>alert(1)</script>"}
-    snap = server_module.Snapshot("abc-3", FILES, (bad,))
+    snap = Snapshot("abc-3", FILES, (bad,))
     snippet = live_snippet(snap).decode()
     assert snippet.count("</script>") == 1
     assert '"abc-3"' in snippet
@@ -216,6 +213,31 @@ def test_wait_for_change_returns_at_once_for_an_old_id_and_waits_for_the_current
     assert changed.files == {"index.html": b"new"}
 
 
+def test_missing_content_withdraws_the_site_says_so_once_and_the_next_build_returns_it(
+        ) -> None:
+    lines: list[str] = []
+    preview = LivePreview(ScriptedBuilder(GOOD), log=lines.append)
+    preview.rebuild()
+    gone = preview.rebuild(["content"], lambda: content_missing("zh-CN"))
+    assert gone.files == {} and gone.missing == "content/" and gone.failed
+    assert gone.problems[0]["message"] == "content/ 文件夹不见了，恢复后会自动重新生成。"
+    assert lines[-1].endswith("content/ 文件夹不见了（被删除、改名或移走了？），浏览器里显示提示；"
+                              "恢复后会自动重新生成")
+    count = len(lines)
+    again = preview.rebuild(["content"], lambda: content_missing("zh-CN"))
+    assert again.build_id == gone.build_id and len(lines) == count  # no reload, no new line
+    back = preview.rebuild(["content"])
+    assert back.files == FILES and back.missing == "" and not back.failed
+    assert "已生成 7 个文件" in lines[-1]
+
+
+def test_missing_content_speaks_the_sites_language() -> None:
+    outcome = content_missing("en")
+    assert outcome.problems[0]["message"].startswith("The content/ folder is missing")
+    line = rebuild_line(outcome, 0.001, ("content",), True)
+    assert "content/ is missing (deleted, renamed or moved away?)" in line
+
+
 def test_rebuild_line_names_time_and_files() -> None:
     line = rebuild_line(GOOD, 0.1234, ("content/a.md", "content/b.md", "templates/x.html",
                                        "assets/y.css"), True)
@@ -246,10 +268,11 @@ def running(tmp_path: Path) -> Iterator[Callable[..., PreviewSession]]:
     """Start a session on a free port with a scripted builder."""
     sessions: list[PreviewSession] = []
 
-    def start(*outcomes: BuildOutcome | Exception, long_poll: float = 5) -> PreviewSession:
+    def start(*outcomes: BuildOutcome | Exception, long_poll: float = 5,
+              **options: Any) -> PreviewSession:
         (tmp_path / "content").mkdir(exist_ok=True)
         session = PreviewSession(tmp_path, port=0, builder=ScriptedBuilder(*outcomes),
-                                 log=lambda line: None, long_poll=long_poll)
+                                 log=lambda line: None, long_poll=long_poll, **options)
         session.start()
         sessions.append(session)
         return session
@@ -259,12 +282,21 @@ def running(tmp_path: Path) -> Iterator[Callable[..., PreviewSession]]:
         session.stop()
 
 
-def request(session: PreviewSession, path: str, method: str = "GET"
+DEFAULT = "default"
+
+
+def request(session: PreviewSession, path: str, method: str = "GET", *,
+            host: str | None = DEFAULT, address: str = "127.0.0.1"
             ) -> tuple[int, dict[str, str], bytes]:
+    """Send one request to `address` as is (no normalising of '..'), with this Host header
+    (DEFAULT: address:port, as a browser sends it; None: no Host header at all)."""
     port = session.server.server_address[1]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection(address, port, timeout=10)
     try:
-        conn.request(method, path)  # sent as is: no client-side normalising of '..'
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            conn.putheader("Host", f"{address}:{port}" if host == DEFAULT else host)
+        conn.endheaders()
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -355,6 +387,65 @@ def test_first_build_failing_serves_an_empty_page_with_the_problems(running: Any
     assert b"sb-live" in body
 
 
+# ---- Host ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/stories/a/", "/assets/site.css", "/nope/",
+                                  STATUS_PATH, f"{STATUS_PATH}?v=old-1"])
+@pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example",
+                                  "localhost.evil.example:{port}", "127.0.0.1:{other}", None])
+def test_foreign_host_is_refused_and_reads_nothing(running: Any, path: str,
+                                                   host: str | None) -> None:
+    session = running(GOOD, BROKEN)
+    session.preview.rebuild()  # problems to leak, too
+    port = session.server.server_address[1]
+    sent = host.format(port=port, other=port + 1) if host else None
+    status, headers, body = request(session, path, host=sent)
+    assert status == 403
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    text = body.decode()
+    assert text.startswith("禁止访问：这个预览只回答它自己的地址") and "Forbidden" in text
+    for leak in ("hello", "story a", "body{}", "not here", "sb-live", "YAML", "build"):
+        assert leak not in text
+    assert len(body) < 600
+
+
+def test_foreign_host_gets_no_body_to_a_head_request(running: Any) -> None:
+    status, _, body = request(running(GOOD), "/", "HEAD", host="evil.example")
+    assert (status, body) == (403, b"")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LocalHost:{port}",
+                                  "[::1]:{port}"])
+def test_each_loopback_spelling_of_the_preview_is_served(running: Any, host: str) -> None:
+    session = running(GOOD)
+    port = session.server.server_address[1]
+    status, _, body = request(session, "/", host=host.format(port=port))
+    assert status == 200 and b"<p>hello</p>" in body
+    status, _, body = request(session, STATUS_PATH, host=host.format(port=port))
+    assert status == 200 and json.loads(body)["build"] == session.preview.snapshot.build_id
+
+
+def test_on_every_interface_the_arrival_address_and_machine_name_are_served(
+        running: Any) -> None:
+    session = running(GOOD, host="0.0.0.0")
+    port = session.server.server_address[1]
+    name = socket.gethostname()
+    # 127.0.0.2 stands for a network address of this computer: Linux answers all of 127/8.
+    for host in (f"127.0.0.2:{port}", f"{name}:{port}", f"localhost:{port}"):
+        status, _, body = request(session, "/", host=host, address="127.0.0.2")
+        assert (status, b"<p>hello</p>" in body) == (200, True), host
+    for host in (f"127.0.0.3:{port}", f"evil.example:{port}", f"{name}.evil.example:{port}"):
+        status, _, body = request(session, "/", host=host, address="127.0.0.2")
+        assert status == 403 and b"hello" not in body, host
+
+
+def test_allow_host_adds_a_name(running: Any) -> None:
+    session = running(GOOD, allow_hosts=["preview.lan"])
+    assert request(session, "/", host="preview.lan")[0] == 200
+    assert request(session, "/", host="preview.lan:8443")[0] == 200
+    assert request(session, "/", host="other.lan")[0] == 403
+
+
 # ---- serve() -------------------------------------------------------------------------------
 
 def test_serve_refuses_a_port_in_use_with_a_clear_message(
@@ -379,6 +470,7 @@ def test_serve_on_all_interfaces_warns_and_stops_cleanly_on_ctrl_c(
     assert serve(make_site(), host="0.0.0.0", port=0) == 0
     out, err = capsys.readouterr()
     assert "注意：--host 0.0.0.0 让同一网络中的其他电脑也能打开这个预览" in err
+    assert "其他电脑请用本机的 IP 地址或计算机名打开" in err
     assert "预览地址 http://127.0.0.1:" in out
     assert "（按 Ctrl+C 退出）" in out
     assert "已停止预览" in out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -22,8 +24,8 @@ from site_builder.preview.watch import (
     ChangeHandler,
     ChangeKind,
     Debouncer,
+    Watcher,
     classify_change,
-    start_observer,
 )
 
 SITE = PurePosixPath("/srv/site")
@@ -241,8 +243,8 @@ def test_each_kind_of_save_gives_exactly_one_rebuild(tmp_path: Path, polling: bo
     # Polling compares snapshots once a second; the quiet time must cover one poll.
     # Generous quiet times: a loaded test machine must not split one save into two.
     debouncer = Debouncer(batches.append, delay=1.5 if polling else 0.25)
-    observer = start_observer(tmp_path, ChangeHandler(tmp_path, debouncer.add),
-                              force_polling=polling)
+    watcher = Watcher(tmp_path, ChangeHandler(tmp_path, debouncer.add), force_polling=polling)
+    watcher.start()
     debouncer.start()
     saves = [
         lambda: _save_like_vim(files[0], "v1"),
@@ -264,8 +266,7 @@ def test_each_kind_of_save_gives_exactly_one_rebuild(tmp_path: Path, polling: bo
         assert all(batch <= real for batch in batches)  # temp names never reach a build
     finally:
         debouncer.stop()
-        observer.stop()
-        observer.join(5)
+        watcher.stop()
 
 
 def test_failing_native_watcher_falls_back_to_polling(tmp_path: Path) -> None:
@@ -276,23 +277,108 @@ def test_failing_native_watcher_falls_back_to_polling(tmp_path: Path) -> None:
         def start(self) -> None:
             raise OSError(28, "inotify watch limit reached")
 
-    observer = start_observer(tmp_path, ChangeHandler(tmp_path, lambda p: None),
-                              native=BrokenObserver, log=messages.append)
+    watcher = Watcher(tmp_path, ChangeHandler(tmp_path, lambda p: None),
+                      native=BrokenObserver, log=messages.append)
+    watcher.start()
     try:
-        assert type(observer) is PollingObserver
+        assert type(watcher.observer) is PollingObserver
         assert "改为每秒检查一次文件" in messages[0]
     finally:
-        observer.stop()
-        observer.join(5)
+        watcher.stop()
 
 
 def test_site_builder_poll_env_forces_polling(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "content").mkdir()
     monkeypatch.setenv("SITE_BUILDER_POLL", "1")
-    observer = start_observer(tmp_path, ChangeHandler(tmp_path, lambda p: None))
+    watcher = Watcher(tmp_path, ChangeHandler(tmp_path, lambda p: None))
+    watcher.start()
     try:
-        assert type(observer) is PollingObserver
+        assert type(watcher.observer) is PollingObserver
     finally:
-        observer.stop()
-        observer.join(5)
+        watcher.stop()
+
+
+# ---- folders deleted and made again ----------------------------------------------------------
+
+def _rename_away_and_back(folder: Path) -> None:
+    folder.rename(folder.with_name(folder.name + ".away"))
+
+
+def _restore_renamed(folder: Path, backup: Path) -> None:
+    folder.with_name(folder.name + ".away").rename(folder)
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder)
+
+
+def _copy_back(folder: Path, backup: Path) -> None:
+    shutil.copytree(backup, folder)
+
+
+VANISHINGS = {
+    "renamed-away-and-back": (_rename_away_and_back, _restore_renamed),
+    "deleted-and-copied-back": (_remove, _copy_back),
+}
+
+
+class Batches:
+    """Bursts of changes as the preview gets them: each one re-arms the watches first."""
+
+    def __init__(self) -> None:
+        self.seen: list[frozenset[str]] = []
+        self.lock = threading.Lock()
+        self.watcher: Watcher | None = None
+
+    def __call__(self, batch: frozenset[str]) -> None:
+        assert self.watcher is not None
+        self.watcher.rearm()
+        with self.lock:
+            self.seen.append(batch)
+
+    def named(self, path: Path) -> bool:
+        with self.lock:
+            return any(str(path) in batch for batch in self.seen)
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+@pytest.mark.parametrize("folder_name", ["content", "templates"])
+@pytest.mark.parametrize("how", list(VANISHINGS))
+def test_a_folder_deleted_and_made_again_is_watched_again(
+        tmp_path: Path, polling: bool, folder_name: str, how: str) -> None:
+    site = tmp_path / "site"
+    folder = site / folder_name
+    (folder / "stories").mkdir(parents=True)
+    story = folder / "stories/a.md"
+    story.write_text("v0", encoding="utf-8")
+    backup = shutil.copytree(folder, tmp_path / "backup")
+    vanish, restore = VANISHINGS[how]
+    batches = Batches()
+    debouncer = Debouncer(batches, delay=0.05)
+    batches.watcher = watcher = Watcher(site, ChangeHandler(site, debouncer.add),
+                                        force_polling=polling)
+    watcher.start()
+    debouncer.start()
+    wait = 8.0 if polling else 4.0  # polling looks once a second
+    try:
+        assert watcher.rearm() == []  # nothing changed: no watch replaced
+        vanish(folder)
+        wait_until(lambda: folder not in watcher.watched, wait, "the watch dropped")
+        restore(folder, backup)
+        wait_until(lambda: folder in watcher.watched, wait, "the folder watched again")
+        with batches.lock:
+            batches.seen.clear()
+        story.write_text("v1", encoding="utf-8")  # a save inside the folder made again
+        wait_until(lambda: batches.named(story), wait, "the save reported")
+    finally:
+        debouncer.stop()
+        watcher.stop()
