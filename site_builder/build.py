@@ -44,7 +44,8 @@ from site_builder.render.site import render_site
 from site_builder.render.theme import TemplateCache, find_theme
 from site_builder.search.update import SEARCH_MEMO_FILE, SearchMemo, search_outputs
 from site_builder.validate.schema import Validated, validate_doc
-from site_builder.write.writer import Stage, WriteStats, start_cleanup, write_outputs
+from site_builder.write.swap import start_cleanup
+from site_builder.write.writer import Stage, WriteStats, write_outputs
 
 RELATED_MEMO_FILE = "related.marshal"
 RELATED_MEMO_VERSION = 1

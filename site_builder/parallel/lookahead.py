@@ -155,7 +155,7 @@ def _checks(content_dir: Path, cache_dir: Path, out_dir: Path, stage: Path | Non
     """In the checker: each result as soon as it is made, in the order the build needs
     them (content first; pages are fetched from output/ before the index is updated and
     the stage is filled)."""
-    from site_builder.write.writer import _files
+    from site_builder.write.files import _files
 
     yield "content", list_content(content_dir)
     out = str(out_dir)

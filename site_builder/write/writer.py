@@ -8,24 +8,40 @@ did not change are hard-linked from the previous output instead of written again
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.core.outputs import Output
-
-STAGE_PREFIX = ".staging-"
-OLD_PREFIX = ".old-"
-TRASH_PREFIX = ".trash-"  # a replaced output, deleted by the next build while it works
+from site_builder.write.copier import _FLUSHING, COPY_LIST, _copied, _copy_linked
+from site_builder.write.files import (
+    _FIND,
+    DirectWriter,
+    _count_removed,
+    _empty,
+    _files,
+    _fsync_tree,
+    _parse_find,
+    _remove_empty_folders,
+    _remove_files_on_the_way,
+    _same_bytes,
+    link_new,
+    write_new,
+)
+from site_builder.write.swap import (
+    SPARE_SUFFIX,
+    STAGE_PREFIX,
+    TRASH_PREFIX,
+    _remove_leftovers,
+    _spare,
+    _swap,
+)
 
 
 @dataclass(frozen=True)
@@ -371,370 +387,3 @@ class Stage:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-# The copier runs in its own small interpreter (no site_builder imported: it starts in
-# a few milliseconds), split into two processes. It only makes folders and hard links:
-# `cp -al` also copies every folder's owner, mode and times. At N=300 it copies output/ in
-# 0.5-0.6 s where `cp -al` took 1.2 s (both measured into fresh folders, alternately).
-_COPIER = """
-import os, stat, sys
-os.nice(10)  # the build itself comes first; the copy is needed only when pages are staged
-source, target, listing = (os.fsencode(a) for a in sys.argv[1:4])
-with open(listing, "rb") as f:
-    entries = [e for e in f.read().split(b"\\0") if e]
-def copy_folder(rel):
-    os.mkdir(target + b"/" + rel)
-    with os.scandir(source + b"/" + rel) as inner:
-        for entry in inner:
-            sub = rel + b"/" + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                copy_folder(sub)
-            else:
-                os.link(entry.path, target + b"/" + sub, follow_symlinks=False)
-child = os.fork()
-failed = False
-half = len(entries) // 2  # in sorted halves: two processes in one folder slow each other
-for n, rel in enumerate(entries):
-    if (n < half) == (child == 0):
-        continue
-    try:
-        if stat.S_ISDIR(os.lstat(source + b"/" + rel).st_mode):
-            copy_folder(rel)
-        else:
-            os.link(source + b"/" + rel, target + b"/" + rel, follow_symlinks=False)
-    except OSError:
-        failed = True
-if child == 0:
-    os._exit(int(failed))
-_, status = os.waitpid(child, 0)
-code = int(failed or status != 0)
-os.write(1, b"%d" % code)  # the copy is done: the build goes on without waiting for what
-os.close(1)                # follows, flushing the 56,000 entries it made (0.1 s at N=300)
-os.sync()                  # before the build's own sync, which then finds them written
-sys.exit(code)
-"""
-
-
-def _copy_linked(source: Path, target: Path) -> subprocess.Popen[bytes]:
-    """Start copying `source` into `target` as hard links, in other processes (exit
-    status 0 when every file and folder was copied).
-
-    The entries below the top level are shared out between two processes; the top-level
-    folders are made here first, so neither has to."""
-    entries: list[str] = []
-    with os.scandir(source) as top:
-        for entry in top:
-            if entry.is_dir(follow_symlinks=False):
-                with os.scandir(entry.path) as inner:
-                    found = [f"{entry.name}/{e.name}" for e in inner]
-                (target / entry.name).mkdir(exist_ok=True)
-                entries.extend(found)
-            else:
-                entries.append(entry.name)
-    entries.sort()
-    # The list is a file, not a pipe: render workers forked meanwhile would hold a pipe's
-    # write end open, and the copier would wait for its end (and this build for it)
-    # forever. In the stage it is a stale file like any other, deleted before the swap.
-    listing = target / COPY_LIST
-    listing.write_bytes(b"\0".join(map(os.fsencode, entries)))
-    return subprocess.Popen(
-        [sys.executable, "-I", "-S", "-c", _COPIER, str(source), str(target), str(listing)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-
-
-def _copied(copier: subprocess.Popen[bytes]) -> bool:
-    """Wait until the copier says it is done (it then flushes what it made, and exits):
-    True when it copied everything. A copier that died says nothing."""
-    assert copier.stdout is not None
-    return copier.stdout.read(1) == b"0"
-
-
-COPY_LIST = ".site-builder-copy-list"
-_FLUSHING: list[subprocess.Popen[bytes]] = []  # copiers still flushing after their commit
-_O_NEW_FILE = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # no newline translation
-
-
-class DirectWriter:
-    """A render worker's way to write a new page into the stage of a first build itself
-    (Stage.direct): inherited by the forked workers, each with its own folder sets."""
-
-    def __init__(self, folder: str, twin: str) -> None:
-        self.folder, self.twin = folder, twin
-        self._folders: set[str] = set()
-        self._twins: set[str] = set()
-
-    def write(self, path: str, data: bytes) -> str | None:
-        """Write page `path`; the file written, or None when something is in the way (the
-        parent then stages the page, and reports what fails)."""
-        target = f"{self.folder}/{path}"
-        try:
-            if not write_new(target, data, self._folders):
-                return None
-        except OSError:
-            return None
-        if self.twin and not link_new(target, f"{self.twin}/{path}", self._twins):
-            self.twin = ""  # a partial twin will do (the next build lists it)
-        return target
-
-
-def write_new(target: str, data: bytes, folders: set[str]) -> bool:
-    """Write `data` at `target`, where nothing should be yet, making its folder unless it is
-    in `folders` (then added); False when something is in the way (a file where a folder
-    goes, or the other way round). A render worker calls it too (Stage.direct)."""
-    try:
-        _make_folder(os.path.dirname(target), folders)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NEW_FILE, 0o666)
-    except OSError:  # e.g. a folder staged where this file goes
-        return False
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-    return True
-
-
-def link_new(source: str, target: str, folders: set[str]) -> bool:
-    """Hard-link `source` at `target`, where nothing should be yet, making its folder
-    unless it is in `folders` (then added); False when that fails (a render worker calls
-    it too, for the stage's twin)."""
-    try:
-        _make_folder(os.path.dirname(target), folders)
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
-
-
-def _make_folder(folder: str, folders: set[str]) -> None:
-    """Make `folder` (and its parents) unless `folders` has it; then it does."""
-    if folder in folders:
-        return
-    try:
-        os.mkdir(folder)
-    except FileNotFoundError:  # (another process may make a parent meanwhile)
-        os.makedirs(folder, exist_ok=True)
-    except FileExistsError:
-        if not os.path.isdir(folder):  # a file staged where a folder must go
-            raise
-    folders.add(folder)
-
-
-SPARE_SUFFIX = ".spare"  # the output replaced last, the next build's starting point
-
-
-def _empty(folder: Path) -> bool:
-    with os.scandir(folder) as entries:
-        return next(entries, None) is None
-
-
-def _spare(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}{SPARE_SUFFIX}"
-
-
-def _files(root: str) -> tuple[dict[str, int], set[str]]:
-    """Every file under `root` (relative path -> inode) and every folder, by scandir:
-    the inode comes with the directory entry, no stat per file."""
-    files: dict[str, int] = {}
-    folders = {root}
-    stack = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.add(entry.path)
-                    stack.append((entry.path, prefix + entry.name + "/"))
-                else:
-                    files[prefix + entry.name] = entry.inode()
-    return files, folders
-
-
-_FIND = shutil.which("find") if sys.platform.startswith("linux") else None  # GNU -printf
-
-
-def _parse_find(root: str, listing: bytes) -> tuple[dict[str, int], set[str]]:
-    """What _files returns, from `find ROOT -mindepth 1 -printf '%y %i %P\\0'`."""
-    files: dict[str, int] = {}
-    folders = {root}
-    for record in listing.split(b"\0"):
-        if record:
-            kind, inode, rel = record.split(b" ", 2)
-            if kind == b"d":
-                folders.add(f"{root}/{os.fsdecode(rel)}")
-            else:
-                files[os.fsdecode(rel)] = int(inode)
-    return files, folders
-
-
-def _remove_files_on_the_way(root: str, folder: str, existing: dict[str, int]) -> None:
-    """Delete the files that stand where the folders of `folder` must go."""
-    rel = os.path.relpath(folder, root).split(os.sep)
-    for n in range(1, len(rel) + 1):
-        path = "/".join(rel[:n])
-        full = f"{root}/{path}"
-        if os.path.lexists(full) and not os.path.isdir(full):
-            os.unlink(full)
-            existing.pop(path, None)
-
-
-def _remove_empty_folders(root: str, folders: set[str]) -> None:
-    """Remove the folders (and their parents) that deleting stale files left empty."""
-    for rel in sorted(folders, key=lambda f: -f.count("/")):
-        while rel:
-            try:
-                os.rmdir(f"{root}/{rel}")
-            except OSError:  # not empty (or gone): its parents are not empty either
-                break
-            rel = os.path.dirname(rel)
-
-
-def _replace_link(source: Path, target: Path) -> None:
-    if target.exists():
-        target.unlink()
-    os.link(source, target)
-
-
-def _same_bytes(path: str, data: bytes) -> bool:
-    try:
-        if os.stat(path).st_size != len(data):
-            return False
-        with open(path, "rb") as f:
-            return f.read() == data
-    except OSError:
-        return False
-
-
-def _count_removed(out_dir: Path, paths: frozenset[str]) -> int:
-    if not out_dir.is_dir():
-        return 0
-    return sum(1 for rel in _files(str(out_dir))[0] if rel not in paths)
-
-
-def _fsync_tree(root: Path) -> None:
-    """Flush the staged files so a power cut after the swap cannot expose empty files.
-
-    SITE_BUILDER_NO_FSYNC=1 skips it: for benchmarks that measure the rest of the writer."""
-    if os.environ.get("SITE_BUILDER_NO_FSYNC"):
-        return
-    with contextlib.suppress(AttributeError, OSError):  # not POSIX: nothing to flush
-        os.sync()
-
-
-def _swap(stage: Path, out_dir: Path, defer_cleanup: bool = False,
-          keep: bool = False) -> None:
-    """Put `stage` in place of `out_dir`; afterwards `stage` holds the old output, if any.
-
-    With `keep`, the old output becomes the spare, where the next build's stage starts."""
-    if not out_dir.exists():
-        os.rename(stage, out_dir)
-        return
-    if _exchange(stage, out_dir):
-        if keep:
-            with contextlib.suppress(OSError):
-                os.rename(stage, _spare(out_dir))
-                return
-        if not defer_cleanup:
-            shutil.rmtree(stage, ignore_errors=True)
-            return
-        # Deleting 18,000 folders takes seconds: the next build does it in the background
-        # while it reads and renders (start_cleanup), instead of this one waiting for it.
-        trash = out_dir.parent / f".{out_dir.name}{TRASH_PREFIX}{os.getpid()}"
-        try:
-            os.rename(stage, trash)
-        except OSError:
-            shutil.rmtree(stage, ignore_errors=True)
-        return
-    # No atomic exchange on this system: two renames, the gap between them is tiny.
-    old = out_dir.parent / f".{out_dir.name}{OLD_PREFIX}{os.getpid()}"
-    os.rename(out_dir, old)
-    os.rename(stage, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths with Linux renameat2(RENAME_EXCHANGE)."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
-                       _RENAME_EXCHANGE)
-    return result == 0
-
-
-def start_cleanup(out_dir: Path) -> threading.Thread | None:
-    """Delete the outputs replaced by earlier builds, in a thread (the files are unlinked
-    by the kernel while this process parses and renders). Join it before exiting."""
-    out_dir = out_dir.absolute()
-    trash = sorted(out_dir.parent.glob(f".{out_dir.name}{TRASH_PREFIX}*"))
-    if not trash:
-        return None
-    # Renamed first, so a build starting meanwhile does not delete the same folders.
-    claimed = []
-    for path in trash:
-        mine = path.with_name(f"{path.name}-{os.getpid()}-deleting")
-        with contextlib.suppress(OSError):
-            os.rename(path, mine)
-            claimed.append(mine)
-
-    def remove() -> None:
-        for path in claimed:
-            shutil.rmtree(path, ignore_errors=True)
-
-    thread = threading.Thread(target=remove, name="site-builder-cleanup")
-    thread.start()
-    return thread
-
-
-def _remove_leftovers(out_dir: Path, keep: bool = False) -> Path | None:
-    """Remove staging folders left by a build that was killed; with `keep`, return one
-    old tree (the spare, or a dead build's stage) to start the next stage from, and hand
-    the others to the build's start_cleanup() (a killed first build leaves its stage and
-    its twin: deleting 56,000 entries here took seconds before the build began)."""
-    kept: Path | None = None
-    spare = _spare(out_dir)
-    if keep and spare.is_dir() and not spare.is_symlink():
-        kept = spare.with_name(f"{spare.name}-{os.getpid()}")
-        try:
-            os.rename(spare, kept)  # claimed: a build starting meanwhile won't take it
-        except OSError:
-            kept = None
-    for prefix in (STAGE_PREFIX, OLD_PREFIX, SPARE_SUFFIX + "-"):
-        for path in out_dir.parent.glob(f".{out_dir.name}{prefix}*"):
-            pid = path.name.rsplit("-", 1)[-1]
-            if path == kept or (pid.isdigit() and int(pid) != os.getpid()
-                                and _alive(int(pid))):
-                continue  # another build is running right now
-            if keep and kept is None and path.is_dir() and not path.is_symlink():
-                kept = path
-                continue
-            if keep:
-                what = path.name[len(out_dir.name) + 1:]  # e.g. ".staging-PID"
-                trash = path.with_name(f".{out_dir.name}{TRASH_PREFIX}{os.getpid()}{what}")
-                with contextlib.suppress(OSError):
-                    os.rename(path, trash)
-                    continue
-            shutil.rmtree(path, ignore_errors=True)
-    return kept
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -18,7 +18,7 @@ from site_builder.core.cachefile import file_stamp
 from site_builder.core.config import BuildOptions
 from site_builder.load.sources import list_content
 from site_builder.parallel.lookahead import Lookahead
-from site_builder.write.writer import _files
+from site_builder.write.files import _files
 from tests.integration.test_incremental import EDITS, STORY, clean_build, tree
 
 STORY_NAME = Path(STORY).name

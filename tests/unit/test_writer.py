@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from site_builder.core.outputs import Output
-from site_builder.write.writer import (
-    COPY_LIST,
-    OutputError,
-    Stage,
-    _files,
-    check_output_dir,
-    link_new,
-    write_new,
-    write_outputs,
-)
+from site_builder.write.copier import COPY_LIST
+from site_builder.write.files import _files, link_new, write_new
+from site_builder.write.writer import OutputError, Stage, check_output_dir, write_outputs
 
 
 def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
@@ -313,13 +307,13 @@ def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """When the copier fails half-way, the stage is listed as it is, and the build still
     ends with exactly the new output."""
-    import site_builder.write.writer as writer
+    import site_builder.write.copier as copier
 
     out = tmp_path / "output"
     pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(20)]
     write_outputs(pages, out)
     # Links the first two entries, then gives up.
-    monkeypatch.setattr(writer, "_COPIER", (
+    monkeypatch.setattr(copier, "_COPIER", (
         "import os, sys\n"
         "s, t, l = sys.argv[1:4]\n"
         "for rel in open(l, 'rb').read().split(b'\\0')[:2]:\n"
@@ -358,12 +352,11 @@ def test_an_aborted_build_stops_the_whole_copier(tmp_path: Path) -> None:
 
 def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.write.writer as writer
 
     out = tmp_path / "output"
     pages = [Output(f"p/{i}/index.html", b"%d" % i) for i in range(5)]
     write_outputs(pages, out)
-    monkeypatch.setattr(writer.sys, "executable", str(tmp_path / "no-such-python"))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
     stage = Stage(out, recycle=True)
     assert stage._prefill is None
     _finish(stage, [*pages[1:], Output("new.html", b"new")])
@@ -395,7 +388,7 @@ def test_the_find_listing_reads_as_the_walk(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from site_builder.write.writer import _FIND, _files, _parse_find
+    from site_builder.write.files import _FIND, _files, _parse_find
 
     if sys.platform.startswith("linux"):
         assert _FIND is not None, "GNU find (Debian package findutils) must be installed"
