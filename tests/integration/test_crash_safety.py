@@ -10,8 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import REPO, cli, copy_site
-from tests.integration.test_demo_build import tree_digest
+from tests.conftest import REPO, cli, copy_site, tree_digest
 
 # Runs the real CLI with file writes slowed down, so that SIGKILL lands mid-write.
 DRIVER = """

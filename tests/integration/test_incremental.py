@@ -15,7 +15,7 @@ from site_builder.build import BuildCache, run
 from site_builder.core.config import BuildOptions
 from site_builder.core.outputs import Output
 from site_builder.incremental.pages import Digests, PageMemo
-from tests.conftest import REPO, copy_site
+from tests.conftest import REPO, copy_site, tree
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
 OTHER_STORY = "content/stories/golden-lawyers-science-parks.md"
@@ -30,11 +30,6 @@ def replace(site: Path, rel: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {rel}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def clean_build(site: Path, tmp: Path, **options: object) -> dict[str, bytes]:

@@ -19,7 +19,8 @@ from site_builder.core.config import BuildOptions
 from site_builder.load.sources import list_content
 from site_builder.parallel.lookahead import Lookahead
 from site_builder.write.writer import _files
-from tests.integration.test_incremental import EDITS, STORY, clean_build, tree
+from tests.conftest import tree
+from tests.integration.test_incremental import EDITS, STORY, clean_build
 
 STORY_NAME = Path(STORY).name
 

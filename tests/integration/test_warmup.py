@@ -14,12 +14,7 @@ from site_builder.core import pinyin as terms
 from site_builder.core.config import BuildOptions
 from site_builder.parallel.warmup import Warmup, _Helper
 from site_builder.render.pages import TemplateCache, find_theme, theme_environment
-from tests.conftest import REPO, SITES, copy_site
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import REPO, SITES, copy_site, tree
 
 
 def built(site: Path, jobs: int) -> dict[str, bytes]:
