@@ -1,18 +1,24 @@
-"""Shared fixtures: the read-only demo site, scratch copies, and inline sample sites."""
+"""Shared fixtures and helpers: the read-only demo site, scratch copies, inline sample sites,
+the files of a built tree, and preview sessions."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from site_builder.build import BuildResult, run
 from site_builder.core.config import BuildOptions
+
+if TYPE_CHECKING:
+    from site_builder.preview.server import PreviewSession
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
@@ -63,6 +69,17 @@ def scratch_demo(tmp_path: Path) -> Path:
     return copy_site(REPO, tmp_path / "demo")
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder`, by its path relative to it: compare builds byte for byte."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """`tree` with each file's SHA-256 instead of its bytes (shorter failure messages)."""
+    return {rel: hashlib.sha256(data).hexdigest() for rel, data in tree(folder).items()}
+
+
 def build(site: Path, **options: object) -> BuildResult:
     """Build `site` in-process into site/output."""
     write = bool(options.pop("write", True))
@@ -92,3 +109,22 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run(BuildOptions(site_dir=REPO, output_dir=out))
     assert result.ok, result.report.format()
     return out
+
+
+@pytest.fixture
+def start_preview() -> Iterator[Callable[..., PreviewSession]]:
+    """Start preview sessions of a site on a free port (keyword arguments go to
+    PreviewSession); every one is stopped after the test."""
+    from site_builder.preview.server import PreviewSession
+
+    sessions: list[PreviewSession] = []
+
+    def start(site: Path, **options: Any) -> PreviewSession:
+        session = PreviewSession(site, port=0, **options)
+        session.start()
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        session.stop()

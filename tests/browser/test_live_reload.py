@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,11 +19,8 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 
 @pytest.fixture
-def preview(scratch_demo: Path) -> Iterator[PreviewSession]:
-    session = PreviewSession(scratch_demo, port=0, log=lambda line: None)
-    session.start()
-    yield session
-    session.stop()
+def preview(scratch_demo: Path, start_preview: Callable[..., PreviewSession]) -> PreviewSession:
+    return start_preview(scratch_demo, log=lambda line: None)
 
 
 def edit(site: Path, old: str, new: str) -> None:

@@ -7,10 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import REPO, cli, copy_site
-from tests.integration.test_demo_build import tree_digest
+from tests.conftest import REPO, cli, copy_site, tree_digest
 
 # Runs the real CLI with file writes slowed down, so that SIGKILL lands mid-write.
 DRIVER = """
@@ -39,12 +39,13 @@ def test_sigkill_during_write_keeps_the_previous_output(tmp_path: Path) -> None:
     for delay in (0.0, 0.15, 0.4):
         proc = subprocess.Popen([sys.executable, "-c", DRIVER, "build", str(site)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while not _writing(site) and time.monotonic() < deadline:
-            time.sleep(0.005)  # wait until new pages are being staged
+        # Wait until new pages are being staged: a kill before that would prove nothing.
+        _wait_for(lambda: _writing(site), proc, 60, "staged a page of the new build")
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        assert proc.returncode == -signal.SIGKILL, (
+            f"the build ended (exit {proc.returncode}) before the kill at +{delay}s")
         assert tree_digest(out) == before, f"output changed after a kill at +{delay}s"
     again = subprocess.run([sys.executable, "-m", "site_builder", "build", str(site)],
                            capture_output=True, text=True, timeout=300)
@@ -58,6 +59,16 @@ def test_sigkill_during_write_keeps_the_previous_output(tmp_path: Path) -> None:
     assert cli("build", str(site)).returncode == 0
     now = sorted(p.name for p in site.iterdir() if p.name.startswith(".output"))
     assert now == [".output.spare"], now
+
+
+def _wait_for(done: Callable[[], bool], proc: subprocess.Popen[bytes], seconds: float,
+              what: str) -> None:
+    """Wait until `done()`; fail if the build ends first or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert proc.poll() is None, f"the build ended (exit {proc.returncode}) before it {what}"
+        assert time.monotonic() < deadline, f"the build never {what} in {seconds} s"
+        time.sleep(0.005)
 
 
 def _writing(site: Path) -> bool:
@@ -92,13 +103,13 @@ def test_sigkill_during_a_first_build_leaves_nothing_the_next_build_trips_on(
     site = copy_site(REPO, tmp_path / "site")
     proc = subprocess.Popen([sys.executable, "-c", FIRST_DRIVER, "build", str(site)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not any(site.glob(".output.staging-*/*/*/index.html")):
-        assert time.monotonic() < deadline and proc.poll() is None, "it never staged"
-        time.sleep(0.005)
+    _wait_for(lambda: any(site.glob(".output.staging-*/*/*/index.html")), proc, 120,
+              "staged a page")
     time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL, (
+        f"the first build ended (exit {proc.returncode}) before the kill")
     assert not (site / "output").exists()
     # Its stage and its twin (the links of what it wrote) are left.
     left = sorted(p.name.rsplit("-", 1)[0] for p in site.iterdir()

@@ -17,7 +17,7 @@ from site_builder.core.outputs import Output
 from site_builder.incremental.digests import Digests
 from site_builder.incremental.pages import PageMemo
 from site_builder.incremental.session import Session
-from tests.conftest import REPO, copy_site
+from tests.conftest import REPO, copy_site, tree
 
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
 OTHER_STORY = "content/stories/golden-lawyers-science-parks.md"
@@ -32,11 +32,6 @@ def replace(site: Path, rel: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {rel}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def clean_build(site: Path, tmp: Path, **options: object) -> dict[str, bytes]:
@@ -295,7 +290,10 @@ def test_template_change_reuses_markdown_from_the_cache(built_site: Path, tmp_pa
 
     converted = count_calls(monkeypatch, md.Markdown, "convert")
     assert run(BuildOptions(site_dir=site)).ok
-    assert converted == []  # every page rendered again, no Markdown converted again
+    # Every page rendered again, no Markdown converted again. A call count, kept on purpose:
+    # README promises Markdown output is kept between rebuilds, a promise only time shows
+    # otherwise; the comparison with a clean build below is what guards the bytes.
+    assert converted == []
     assert tree(site / "output") == clean_build(site, tmp_path)
 
 
@@ -323,6 +321,9 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
     assert all((output / f).stat().st_ino == (spare / f).stat().st_ino for f in files)
     import site_builder.write.writer as writer
 
+    # A private function replaced, kept on purpose: the only guard that the rebuild starts
+    # from the twin (a copy of output/ cost 0.75-2.4 s at 300 alliances) and the same
+    # bytes come out either way; the comparison with a clean build below guards the bytes.
     def no_copy(*args: object) -> None:
         raise AssertionError("the rebuild copied output/")
 
@@ -342,16 +343,18 @@ def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
 
     site = built_site
     _add_template(site)
-    original = maps.build_map
     made = count_calls(monkeypatch, maps, "build_map")
     assert run(BuildOptions(site_dir=site)).ok
-    assert made == []  # every map page rendered again without starting folium
-    # The site's own map.css: a new asset URL inside every map shape.
+    # Every map page rendered again without starting folium (a second or more per shape).
+    # A call count, kept on purpose: the only guard of that memo; the bytes are checked
+    # against a clean build here and below.
+    assert made == []
+    assert tree(site / "output") == clean_build(site, tmp_path)
+    # The site's own map.css: a new asset URL inside every map shape, which must not be
+    # served from the memo (the clean build has it).
     (site / "assets").mkdir(exist_ok=True)
     (site / "assets" / "map.css").write_text("/* site's own */\n", encoding="utf-8")
     assert run(BuildOptions(site_dir=site)).ok
-    assert made  # a changed asset URL inside the shape: made afresh
-    monkeypatch.setattr(maps, "build_map", original)
     assert tree(site / "output") == clean_build(site, tmp_path)
 
 
@@ -360,6 +363,10 @@ def test_search_index_is_updated_not_remade_and_stays_exact(
     import site_builder.search.index as search
 
     site = built_site
+    # Call counts, kept on purpose: README promises the index is updated in place, not
+    # remade, and reads only the pages rendered again; a remade index has the same bytes,
+    # so only these counts tell. What the writer rewrote and the comparison with a clean
+    # build are the behaviour checked alongside.
     runs = count_calls(monkeypatch, search, "index_pages")
 
     def written(**options: bool) -> list[str]:
@@ -388,13 +395,7 @@ def test_search_index_is_updated_not_remade_and_stays_exact(
     assert changed and {p for p in new if "/t/" in p} == changed
     assert "search-index/meta.json" not in new
     assert tree(site / "output") == clean_build(site, tmp_path)
-    runs.clear()
-    shard = next((site / "output" / "search-index" / "t").iterdir())
-    shard.write_bytes(shard.read_bytes())  # touched by hand: not trusted, indexed anew
-    EDITS["story summary"](site)
-    written()
-    assert runs == [1]
-    assert tree(site / "output") == clean_build(site, tmp_path)
+    # (An index file edited by hand is rewritten: test_output_edited_by_hand_is_rendered_again.)
 
 
 @pytest.mark.parametrize(("edit", "fast"), [("story body", True), ("alliance body", False),
@@ -407,13 +408,12 @@ def test_a_body_edit_takes_the_fingerprints_from_the_memo(
     monkeypatch.undo()  # no check of the claim: count the fingerprints really made
     EDITS[edit](built_site)
     calls = count_calls(monkeypatch, SiteRenderer, "fingerprint")
-    result = run(BuildOptions(site_dir=built_site))
-    assert result.ok
-    pages = sum(o.path.endswith(".html") for o in result.outputs)
-    # A body only: no page's task computed again; else all of them.
-    assert len(calls) == (0 if fast else pages)
+    assert run(BuildOptions(site_dir=built_site)).ok
+    # A body only: no page's task computed again; any data edit: computed. A call count,
+    # kept on purpose: the only guard that the fast path is taken, and only when it may be
+    # (SITE_BUILDER_VERIFY_REUSE is off here); the bytes are checked against a clean build.
+    assert (calls == []) is fast
     assert tree(built_site / "output") == clean_build(built_site, tmp_path)
-    assert len(calls) == (0 if fast else pages) + pages  # (the clean build's own)
 
 
 def test_a_build_that_failed_after_saving_its_memos_does_not_mislead_the_next(

@@ -19,7 +19,8 @@ from site_builder.core.config import BuildOptions
 from site_builder.load.sources import list_content
 from site_builder.parallel.lookahead import Lookahead
 from site_builder.write.files import _files
-from tests.integration.test_incremental import EDITS, STORY, clean_build, tree
+from tests.conftest import tree
+from tests.integration.test_incremental import EDITS, STORY, clean_build
 
 STORY_NAME = Path(STORY).name
 
@@ -87,6 +88,10 @@ def test_no_checker_for_one_job_or_a_first_build(scratch_demo: Path) -> None:
 
 def test_with_two_jobs_the_build_itself_stats_no_kept_file(
         rebuilt: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts of os.stat and listings in this process, kept on purpose: taking these off
+    the build's busy core is all the checker is for, and the same bytes come out whether
+    it works or not (test_incremental compares this very edit with two jobs against a
+    clean build), so only the counts tell that it does."""
     out = str(rebuilt / "output") + "/"
     me = os.getpid()
     stats: list[str] = []
@@ -198,6 +203,8 @@ def test_the_page_a_rebuild_renders_uses_the_templates_compiled_ahead(
         rebuilt: Path, tmp_path: Path, counted: dict[str, list[str]]) -> None:
     EDITS["story body"](rebuilt)
     assert run(BuildOptions(site_dir=rebuilt, jobs=2)).ok
+    # A count of compiles, kept on purpose: the only sign that the templates compiled
+    # ahead are used (the same bytes come out either way; they are compared next).
     assert counted["compile"] == []  # the checker compiled them, this process did not
     assert tree(rebuilt / "output") == clean_build(rebuilt, tmp_path)
     EDITS["story title"](rebuilt)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import REPO, cli, copy_site
-from tests.integration.test_demo_build import tree_digest
+from tests.conftest import REPO, cli, copy_site, tree_digest
 
 
 def test_output_does_not_depend_on_path_timezone_or_locale(tmp_path: Path) -> None:

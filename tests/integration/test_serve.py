@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +29,17 @@ DRAFT_URL = "stories/ganjiang-brain-computer-interface/"
 
 
 @pytest.fixture
-def start_session() -> Iterator[Callable[[Path], PreviewSession]]:
-    """Start a preview of a site on a free port; stop it after the test."""
-    sessions: list[PreviewSession] = []
+def start_session(start_preview: Callable[..., PreviewSession]
+                  ) -> Callable[[Path], PreviewSession]:
+    """Start a preview of a site (tests/conftest.py stops it), its log in session.lines."""
 
     def start(site: Path, **options: Any) -> PreviewSession:
         lines: list[str] = []
         session = PreviewSession(site, port=0, log=lines.append, long_poll=8, **options)
         session.lines = lines  # type: ignore[attr-defined]
-        session.start()
-        sessions.append(session)
         return session
 
-    yield start
-    for session in sessions:
-        session.stop()
+    return start
 
 
 def fetch(session: PreviewSession, path: str) -> tuple[int, str]:

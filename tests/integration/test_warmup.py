@@ -14,12 +14,7 @@ from site_builder.core import pinyin as terms
 from site_builder.core.config import BuildOptions
 from site_builder.parallel.warmup import Warmup, _Helper
 from site_builder.render.theme import TemplateCache, find_theme, theme_environment
-from tests.conftest import REPO, SITES, copy_site
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import REPO, SITES, copy_site, tree
 
 
 def built(site: Path, jobs: int) -> dict[str, bytes]:
@@ -55,6 +50,8 @@ def test_a_clean_build_takes_templates_shapes_and_keys_from_the_helper(
     assert built(helped, jobs=2) == expected
     # This process compiled no template, made no map shape and loaded no pypinyin: the
     # helper did, while it parsed (the demo's pages render here, below the workers' size).
+    # Counts of internal calls, kept on purpose: the same bytes come out with or without
+    # the helper (compared above), so only these tell that the build takes its work.
     assert counted == {"compile": [], "shape": []}
     assert terms._converter == []
     assert terms.known_sort_keys()  # it did sort, by keys the helper read
@@ -95,7 +92,7 @@ def test_the_templates_it_compiles_are_the_ones_the_build_loads(tmp_path: Path,
     assert len(prepared[0]) == len(names) and names
     for name in names:
         env.get_template(name)
-    assert counted["compile"] == []
+    assert counted["compile"] == []  # (a count kept on purpose: see the test above)
     # Another language folds other text in: not the same compiled templates.
     theme_environment(find_theme(site), "en", cache).get_template("base.html")
     assert counted["compile"] == ["base.html"]

@@ -14,11 +14,6 @@ NS = "{http://www.w3.org/2000/svg}"
 PHONE_CONTENT = 328  # a 360 px viewport less the page's 16 px padding on each side
 
 
-@pytest.fixture(scope="module")
-def model(demo_model):
-    return demo_model
-
-
 def fig(label: str, value: float, unit: str | None = "家", as_of: str = "2024") -> dict:
     year = int(as_of[:4])
     month = int(as_of[5:7]) if len(as_of) > 4 else None
@@ -59,8 +54,8 @@ def test_units_are_grouped_without_their_qualifiers() -> None:
     assert base_unit("家") == "家"
 
 
-def test_demo_figures_are_charted_per_unit_largest_first(model) -> None:
-    a = model.get("alliance", "zhangjiagang-three-chains")
+def test_demo_figures_are_charted_per_unit_largest_first(demo_model) -> None:
+    a = demo_model.get("alliance", "zhangjiagang-three-chains")
     svg = ET.fromstring(stats_chart_svg(a["stats"], "zh", "主要数据"))
     words = texts(svg)
     assert "单位：家" in words and "单位：个" in words
@@ -82,8 +77,8 @@ def test_bars_start_at_zero_and_are_proportional_within_a_unit() -> None:
     assert widths[0] / widths[2] == pytest.approx(4, rel=0.01)
 
 
-def test_the_longest_bar_and_its_value_fit_a_phone(model) -> None:
-    for a in model.alliances:
+def test_the_longest_bar_and_its_value_fit_a_phone(demo_model) -> None:
+    for a in demo_model.alliances:
         out = stats_chart_svg(a.get("stats", ()), "zh", "主要数据")
         if not out:
             continue
@@ -122,13 +117,13 @@ def test_chart_is_accessible_and_escaped() -> None:
     assert evil in svg.find(NS + "desc").text
 
 
-def test_english_chart(model) -> None:
-    a = model.get("alliance", "xiangcheng-connected-vehicles")
+def test_english_chart(demo_model) -> None:
+    a = demo_model.get("alliance", "xiangcheng-connected-vehicles")
     svg = ET.fromstring(stats_chart_svg(a["stats"], "en", "Key figures"))
     assert "Unit: 家" in texts(svg)
     assert svg.find(NS + "desc").text.startswith("In 家: 吸纳链上企业 232家")
 
 
-def test_output_is_deterministic(model) -> None:
-    stats = model.get("alliance", "yuhuatai-software-valley")["stats"]
+def test_output_is_deterministic(demo_model) -> None:
+    stats = demo_model.get("alliance", "yuhuatai-software-valley")["stats"]
     assert stats_chart_svg(stats, "zh", "t") == stats_chart_svg(list(stats), "zh", "t")

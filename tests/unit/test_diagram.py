@@ -17,11 +17,6 @@ ROOT = "../../"
 PHONE_CONTENT = 328  # a 360 px viewport less the page's 16 px padding on each side
 
 
-@pytest.fixture(scope="module")
-def model(demo_model):
-    return demo_model
-
-
 def href(item: Item) -> str:
     return ROOT + item.url
 
@@ -67,18 +62,18 @@ def member(a: Item, slug: str, name: str, role: str, segment: str,
 
 # ---- what readers rely on ---------------------------------------------------------------
 
-def test_every_box_links_to_its_enterprise_page_once(model) -> None:
-    for a in model.alliances:
-        members = model.members.get(a.slug, ())
+def test_every_box_links_to_its_enterprise_page_once(demo_model) -> None:
+    for a in demo_model.alliances:
+        members = demo_model.members.get(a.slug, ())
         for layout in ("vertical", "horizontal"):
-            hrefs = [x.get("href") for x in links(draw(model, a.slug, layout=layout))]
+            hrefs = [x.get("href") for x in links(draw(demo_model, a.slug, layout=layout))]
             expected = [ROOT + f"enterprises/{m.enterprise.slug}/" for m in members]
             assert sorted(hrefs) == sorted(expected), (a.slug, layout)
             assert len(set(hrefs)) == len(hrefs)  # nobody twice
 
 
-def test_each_box_shows_the_short_name_as_real_text_with_the_full_name_as_title(model) -> None:
-    svg = draw(model, "zhangjiagang-three-chains")
+def test_each_box_shows_the_short_name_as_real_text_with_the_full_name_as_title(demo_model) -> None:
+    svg = draw(demo_model, "zhangjiagang-three-chains")
     shagang = next(x for x in links(svg) if x.get("href").endswith("/shagang-group/"))
     assert all_text(shagang).startswith("沙钢")
     assert shagang.find(NS + "title").text == "江苏沙钢集团有限公司（链主）"
@@ -86,10 +81,10 @@ def test_each_box_shows_the_short_name_as_real_text_with_the_full_name_as_title(
     assert not list(svg.iter(NS + "image"))  # words are text, never pictures
 
 
-def test_chain_owner_is_first_in_its_segment_and_filled_red(model) -> None:
+def test_chain_owner_is_first_in_its_segment_and_filled_red(demo_model) -> None:
     for slug, owner, seg in (("zhangjiagang-three-chains", "shagang-group", "中游"),
                              ("songjiang-g60-clusters", "sinyang-semiconductor", "上游")):
-        group = next(g for g in segments(draw(model, slug)) if g.get("data-segment") == seg)
+        group = next(g for g in segments(draw(demo_model, slug)) if g.get("data-segment") == seg)
         first = links(group)[0]
         assert first.get("href") == ROOT + f"enterprises/{owner}/", slug
         assert "m-owner" in first.get("class").split()
@@ -97,9 +92,9 @@ def test_chain_owner_is_first_in_its_segment_and_filled_red(model) -> None:
         assert "链主" in all_text(first)  # said in words too, not by colour alone
 
 
-def test_leading_enterprises_have_a_red_border_and_others_do_not(model) -> None:
-    svg = draw(model, "songjiang-g60-clusters")
-    roles = {m.enterprise.slug: m.role for m in model.members["songjiang-g60-clusters"]}
+def test_leading_enterprises_have_a_red_border_and_others_do_not(demo_model) -> None:
+    svg = draw(demo_model, "songjiang-g60-clusters")
+    roles = {m.enterprise.slug: m.role for m in demo_model.members["songjiang-g60-clusters"]}
     for link in links(svg):
         slug = link.get("href").rstrip("/").rsplit("/", 1)[1]
         rect = link.find(NS + "rect")
@@ -110,26 +105,26 @@ def test_leading_enterprises_have_a_red_border_and_others_do_not(model) -> None:
             assert rect.get("stroke") != RED and link.get("class") == "m"
 
 
-def test_members_follow_role_order_within_a_segment(model) -> None:
+def test_members_follow_role_order_within_a_segment(demo_model) -> None:
     from site_builder.validate.schema import ROLE_ORDER
     slug = "songjiang-g60-clusters"
-    roles = {ROOT + f"enterprises/{m.enterprise.slug}/": m.role for m in model.members[slug]}
-    for group in segments(draw(model, slug)):
+    roles = {ROOT + f"enterprises/{m.enterprise.slug}/": m.role for m in demo_model.members[slug]}
+    for group in segments(draw(demo_model, slug)):
         ranks = [ROLE_ORDER.index(roles[x.get("href")]) for x in links(group)]
         assert ranks == sorted(ranks), group.get("data-segment")
 
 
-def test_segments_run_in_chain_order_with_the_chain_names(model) -> None:
-    a = model.get("alliance", "xiangcheng-connected-vehicles")
+def test_segments_run_in_chain_order_with_the_chain_names(demo_model) -> None:
+    a = demo_model.get("alliance", "xiangcheng-connected-vehicles")
     for layout in ("vertical", "horizontal"):
-        groups = segments(draw(model, a.slug, layout=layout))
+        groups = segments(draw(demo_model, a.slug, layout=layout))
         assert [g.get("data-segment") for g in groups] == ["上游", "中游", "下游", "服务"]
         for entry, group in zip(a["chain"], groups, strict=True):
             assert entry["name"] in all_text(group)  # wrapped over lines, but all there
 
 
-def test_horizontal_layout_puts_segments_side_by_side_and_service_underneath(model) -> None:
-    groups = segments(draw(model, "zhangjiagang-three-chains", layout="horizontal"))
+def test_horizontal_layout_puts_segments_side_by_side_and_service_underneath(demo_model) -> None:
+    groups = segments(draw(demo_model, "zhangjiagang-three-chains", layout="horizontal"))
     frames = {g.get("data-segment"): g.find(NS + "rect") for g in groups}
     xs = [float(frames[s].get("x")) for s in ("上游", "中游", "下游")]
     assert xs == sorted(xs) and len(set(xs)) == 3
@@ -138,8 +133,8 @@ def test_horizontal_layout_puts_segments_side_by_side_and_service_underneath(mod
     assert float(frames["服务"].get("y")) > main_bottom
 
 
-def test_title_and_desc_name_the_figure(model) -> None:
-    svg = draw(model, "zhangjiagang-three-chains")
+def test_title_and_desc_name_the_figure(demo_model) -> None:
+    svg = draw(demo_model, "zhangjiagang-three-chains")
     assert svg.get("role") == "group"  # it holds links: not role="img"
     assert svg.get("aria-labelledby") == "chain-title"
     assert svg.find(NS + "title").get("id") == "chain-title"
@@ -147,13 +142,13 @@ def test_title_and_desc_name_the_figure(model) -> None:
     assert svg.get("aria-describedby") == desc.get("id") == "chain-title-desc"
     assert "7 家成员单位" in desc.text and "4 个环节" in desc.text
     assert "链主为江苏沙钢集团有限公司" in desc.text
-    en = draw(model, "zhangjiagang-three-chains", lang="en").find(NS + "desc").text
+    en = draw(demo_model, "zhangjiagang-three-chains", lang="en").find(NS + "desc").text
     assert en.startswith("7 members in 4 segments") and "chain owner: 江苏沙钢" in en
 
 
-def test_output_is_deterministic(model) -> None:
-    a = model.get("alliance", "songjiang-g60-clusters")
-    first = chain_svg(a, model.members[a.slug], href, "zh", "t")
+def test_output_is_deterministic(demo_model) -> None:
+    a = demo_model.get("alliance", "songjiang-g60-clusters")
+    first = chain_svg(a, demo_model.members[a.slug], href, "zh", "t")
     again = build(REPO, write=False).model
     second = chain_svg(again.get("alliance", a.slug), again.members[a.slug], href, "zh", "t")
     assert first == second
@@ -192,15 +187,15 @@ def _extent(t: ET.Element) -> tuple[float, float]:
     return (x - span / 2 if t.get("text-anchor") == "middle" else x), span
 
 
-def test_vertical_layout_fits_a_360px_phone(model) -> None:
+def test_vertical_layout_fits_a_360px_phone(demo_model) -> None:
     assert VERTICAL.width <= 360
-    for a in model.alliances:
-        _check_fits(draw(model, a.slug))
+    for a in demo_model.alliances:
+        _check_fits(draw(demo_model, a.slug))
 
 
-def test_horizontal_layout_stays_inside_its_viewbox(model) -> None:
-    for a in model.alliances:
-        svg = draw(model, a.slug, layout="horizontal")
+def test_horizontal_layout_stays_inside_its_viewbox(demo_model) -> None:
+    for a in demo_model.alliances:
+        svg = draw(demo_model, a.slug, layout="horizontal")
         assert float(svg.get("viewBox").split()[2]) == HORIZONTAL.width
         for rect in svg.iter(NS + "rect"):
             assert float(rect.get("x", 0)) + float(rect.get("width")) <= HORIZONTAL.width

@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -264,22 +264,17 @@ def test_hosts_are_judged_and_shown_as_a_browser_needs(host: str, local: bool,
 # ---- HTTP ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[Callable[..., PreviewSession]]:
-    """Start a session on a free port with a scripted builder."""
-    sessions: list[PreviewSession] = []
+def running(tmp_path: Path, start_preview: Callable[..., PreviewSession]
+            ) -> Callable[..., PreviewSession]:
+    """Start a session on a free port with a scripted builder (tests/conftest.py stops it)."""
 
     def start(*outcomes: BuildOutcome | Exception, long_poll: float = 5,
               **options: Any) -> PreviewSession:
         (tmp_path / "content").mkdir(exist_ok=True)
-        session = PreviewSession(tmp_path, port=0, builder=ScriptedBuilder(*outcomes),
-                                 log=lambda line: None, long_poll=long_poll, **options)
-        session.start()
-        sessions.append(session)
-        return session
+        return start_preview(tmp_path, builder=ScriptedBuilder(*outcomes),
+                             log=lambda line: None, long_poll=long_poll, **options)
 
-    yield start
-    for session in sessions:
-        session.stop()
+    return start
 
 
 DEFAULT = "default"

@@ -160,6 +160,8 @@ def test_parsing_in_forked_processes_gives_the_serial_result(tmp_path: Path,
     from site_builder.incremental.validated import check_row
 
     parallel = load_sources(content, parallel_report, {}, jobs=2, check=check_row)
+    # The process ids of a spied private function, kept on purpose: without them the
+    # comparison with the serial result below could pass with no worker ever started.
     pids = set((tmp_path / "pids").read_text().split())
     assert pids and str(os.getpid()) not in pids  # worker processes parsed it all
     assert parallel.docs == serial.docs and len(serial.docs) == 94
@@ -212,7 +214,7 @@ def test_the_document_memo_gives_back_what_was_parsed(tmp_path: Path) -> None:
     story = load_doc_memo(tmp_path / "sources.marshal")["stories/s03.md"][1]
     assert story.positions.of_value(("title",)) == fresh.positions.of_value(("title",))
     assert story.positions.of_value(("nothing",)) == fresh.positions.of_value(())
-    assert story.positions._packed is not None
+    assert story.positions._packed is not None  # (still packed: the laziness is the point)
     assert story.positions.of_value(("figures", 0)) == fresh.positions.of_value(("figures", 0))
     # a second load takes every unchanged file from the memo, not from disk
     second = load_sources(content, Report(), again)

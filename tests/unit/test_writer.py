@@ -12,6 +12,7 @@ from site_builder.core.outputs import Output
 from site_builder.write.copier import COPY_LIST
 from site_builder.write.files import _files, link_new, write_new
 from site_builder.write.writer import OutputError, Stage, check_output_dir, write_outputs
+from tests.conftest import tree
 
 
 def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
@@ -56,14 +57,9 @@ def test_pages_render_workers_write_are_counted_and_then_read_from_the_output(
     stage.add(Output("b.html", b"B"))
     stats = stage.commit()
     assert (stats.written, stats.unchanged, stats.bytes) == (2, 0, 4)
-    assert _tree(out) == {"a/index.html": b"AAA", "b.html": b"B"}
+    assert tree(out) == {"a/index.html": b"AAA", "b.html": b"B"}
     assert page.origin == f"{out}/a/index.html" and page.data == b"AAA"
     assert Stage(out).direct is None  # an output exists: pages go through the parent
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file()}
 
 
 @pytest.mark.parametrize("order", [
@@ -79,7 +75,7 @@ def test_a_first_build_ends_as_a_build_into_an_existing_output(tmp_path: Path,
     existing = tmp_path / "existing"
     write_outputs([Output("old.html", b"old")], existing)
     write_outputs(items, existing)  # the same items, staged the usual way
-    assert _tree(fresh) == _tree(existing) and _tree(fresh)
+    assert tree(fresh) == tree(existing) and tree(fresh)
 
 
 def test_unchanged_files_are_hard_linked_not_rewritten(tmp_path: Path) -> None:
@@ -128,11 +124,6 @@ def test_output_folder_may_not_hold_the_content(tmp_path: Path) -> None:
     check_output_dir(tmp_path / "output", tmp_path)
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def _stage(out: Path, items: list[Output]) -> None:
     _finish(Stage(out, recycle=True), items)
 
@@ -161,7 +152,7 @@ def test_a_recycled_stage_ends_exactly_as_the_new_output(tmp_path: Path) -> None
     ]
     for items in versions:
         _stage(out, items)
-        assert _tree(out) == {o.path: o.data for o in items}
+        assert tree(out) == {o.path: o.data for o in items}
         assert not [d for d in out.rglob("*") if d.is_dir() and not any(d.iterdir())]
         # the replaced output (after a first build: its twin) is kept as the next stage's
         # start, nothing else beside it
@@ -176,11 +167,11 @@ def test_staging_never_writes_into_the_live_output(tmp_path: Path) -> None:
     try:
         stage.add(Output("a.html", b"CHANGED"))
         stage.add(Output("b.html", b"B"))
-        assert _tree(out) == {"a.html": b"A", "b.html": b"B"}  # until the swap
+        assert tree(out) == {"a.html": b"A", "b.html": b"B"}  # until the swap
         stats = stage.commit(defer_cleanup=True)
     finally:
         stage.abort()
-    assert _tree(out) == {"a.html": b"CHANGED", "b.html": b"B"}
+    assert tree(out) == {"a.html": b"CHANGED", "b.html": b"B"}
     assert (stats.written, stats.unchanged) == (1, 1)
 
 
@@ -202,9 +193,9 @@ def test_a_first_build_leaves_its_twin_as_the_spare(tmp_path: Path) -> None:
         stage.abort()
     spare = tmp_path / ".output.spare"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
-    assert _tree(spare) == _tree(out) == {"w/index.html": b"worker", "index.html": b"home",
+    assert tree(spare) == tree(out) == {"w/index.html": b"worker", "index.html": b"home",
                                           "a/b/c.html": b"deep"}
-    assert all((spare / rel).stat().st_ino == (out / rel).stat().st_ino for rel in _tree(out))
+    assert all((spare / rel).stat().st_ino == (out / rel).stat().st_ino for rel in tree(out))
     stage = Stage(out, recycle=True)  # the rebuild: from the spare, no copier
     try:
         assert stage._prefill is None and not stage.twin
@@ -213,7 +204,7 @@ def test_a_first_build_leaves_its_twin_as_the_spare(tmp_path: Path) -> None:
         stats = stage.commit(defer_cleanup=True)
     finally:
         stage.abort()
-    assert _tree(out) == {"index.html": b"home 2", "a/b/c.html": b"deep"}
+    assert tree(out) == {"index.html": b"home 2", "a/b/c.html": b"deep"}
     assert (stats.written, stats.unchanged, stats.removed) == (1, 1, 1)
 
 
@@ -251,11 +242,11 @@ def test_a_twin_that_is_stale_or_partial_still_gives_the_exact_output(
         expected = {o.path: o.data for o in pages}
         if case == "twice":
             expected["p/0/index.html"] = b"second"
-        assert _tree(out) == expected
+        assert tree(out) == expected
         now = [Output(o.path, o.data if o.path != "p/5/index.html" else b"five")
                for o in pages] + [Output("p/0/index.html", expected["p/0/index.html"])]
         _stage(out, now[1:])
-        assert _tree(out) == {o.path: o.data for o in now[1:]}
+        assert tree(out) == {o.path: o.data for o in now[1:]}
 
 
 def test_a_first_build_that_fails_throws_its_twin_away(tmp_path: Path) -> None:
@@ -266,7 +257,7 @@ def test_a_first_build_that_fails_throws_its_twin_away(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare"]
     assert not out.exists()
     _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
-    assert _tree(out) == {"a.html": b"A", "b.html": b"B"}
+    assert tree(out) == {"a.html": b"A", "b.html": b"B"}
 
 
 def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -> None:
@@ -284,7 +275,7 @@ def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -
         assert stage._prefill is not None and stage._prefill.stdin is None
         copied = dict(stage._before())  # waits for the copy: every file, the same inode
         copied.pop(COPY_LIST, None)  # the copier's list, deleted from the stage at commit
-        assert copied.keys() == _tree(out).keys()
+        assert copied.keys() == tree(out).keys()
         assert all(copied[f"p/{i}/index.html"] == inodes[i] for i in range(50))
         # What the stage was said to hold (output/'s listing) is what it holds.
         really = _files(str(stage.path))[0]
@@ -297,7 +288,7 @@ def test_first_rebuild_starts_from_a_linked_copy_of_the_output(tmp_path: Path) -
         stats = stage.commit(defer_cleanup=True)
     finally:
         stage.abort()
-    assert _tree(out) == {**{f"p/{i}/index.html": b"%d" % i if i < 40 else b"new"
+    assert tree(out) == {**{f"p/{i}/index.html": b"%d" % i if i < 40 else b"new"
                              for i in range(1, 51)}, **{o.path: o.data for o in kept}}
     assert all((out / f"p/{i}/index.html").stat().st_ino == inodes[i] for i in range(1, 40))
     assert (stats.written, stats.unchanged, stats.removed) == (11, 43, 1)
@@ -326,7 +317,7 @@ def test_a_copy_that_failed_is_not_trusted(tmp_path: Path,
     listed.pop(COPY_LIST, None)
     assert sorted(listed) == ["p/0/index.html", "p/1/index.html"]
     _finish(stage, [*pages[1:], Output("new.html", b"new")])
-    assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
+    assert tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
 def test_an_aborted_build_stops_the_whole_copier(tmp_path: Path) -> None:
@@ -347,7 +338,7 @@ def test_an_aborted_build_stops_the_whole_copier(tmp_path: Path) -> None:
             break  # no process of the group is left
         assert time.monotonic() < deadline, "a copier process outlived the build"
         time.sleep(0.02)
-    assert _tree(out) == {f"p/{i}/index.html": b"x" for i in range(3000)}
+    assert tree(out) == {f"p/{i}/index.html": b"x" for i in range(3000)}
 
 
 def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
@@ -360,7 +351,7 @@ def test_a_copier_that_cannot_start_is_no_error(tmp_path: Path,
     stage = Stage(out, recycle=True)
     assert stage._prefill is None
     _finish(stage, [*pages[1:], Output("new.html", b"new")])
-    assert _tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
+    assert tree(out) == {**{o.path: o.data for o in pages[1:]}, "new.html": b"new"}
 
 
 def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
@@ -369,10 +360,10 @@ def test_a_failed_build_leaves_its_stage_as_the_spare(tmp_path: Path) -> None:
     stage = Stage(out, recycle=True)
     stage.add(Output("a.html", b"half"))
     stage.abort()  # an error later in the build
-    assert _tree(out) == {"a.html": b"A"}
+    assert tree(out) == {"a.html": b"A"}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
     _stage(out, [Output("a.html", b"A"), Output("b.html", b"B")])
-    assert _tree(out) == {"a.html": b"A", "b.html": b"B"}
+    assert tree(out) == {"a.html": b"A", "b.html": b"B"}
 
 
 def test_a_first_build_that_fails_leaves_nothing_beside_the_site(tmp_path: Path) -> None:
