@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from site_builder.preview.hosts import HostPolicy, browser_host
 from site_builder.preview.http import make_server
@@ -23,13 +25,26 @@ from site_builder.preview.state import (
 from site_builder.preview.watch import DEBOUNCE_SECONDS, ChangeHandler, Debouncer, Watcher
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """How a preview watches and answers (the tests shorten the waits)."""
+
+    force_polling: bool | None = None  # None: SITE_BUILDER_POLL decides
+    debounce: float = DEBOUNCE_SECONDS
+    long_poll: float = LONG_POLL_SECONDS
+    allow_hosts: Iterable[str] = ()  # --allow-host
+
+
 class PreviewSession:
     """A running preview: server, watcher and rebuild loop, started and stopped together."""
 
     def __init__(self, site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *,
-                 builder: Builder | None = None, force_polling: bool | None = None,
-                 debounce: float = DEBOUNCE_SECONDS, log: Log = print_line,
-                 long_poll: float = LONG_POLL_SECONDS, allow_hosts: Iterable[str] = ()) -> None:
+                 builder: Builder | None = None, log: Log = print_line,
+                 **tuning: Any) -> None:
+        """`tuning`: the fields of Tuning."""
+        tune = Tuning(**tuning)
+        force_polling, debounce = tune.force_polling, tune.debounce
+        long_poll, allow_hosts = tune.long_poll, tune.allow_hosts
         # absolute(), not resolve(): watchdog reports paths under the folder as given.
         self.site_dir = site_dir.absolute()
         self.log = log
