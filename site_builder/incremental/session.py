@@ -1,10 +1,12 @@
-"""Session: every memo a build keeps, and the one place that reads and writes `.cache/`.
+"""Session: every memo a build keeps, and where and when each is loaded and saved.
 
 A build from the command line finds the memos of the last build in `.cache/` and saves its
 own there once its output is committed; the preview keeps one Session in memory across its
-rebuilds (nothing on disk); `check` starts from nothing and keeps nothing. Stages ask the
-session for what they may reuse and hand it what they made; none of them opens a `.cache/`
-file itself.
+rebuilds (nothing on disk); `check` starts from nothing and keeps nothing. build.py asks the
+session for what a stage may reuse and hands it what the stage made. The few memos that are
+objects of their stage (the Markdown memo, the search memo, the page store, the image cache)
+are given their path under the session's folder and read it through core.cachefile, whose
+every file carries the code's digest and its own checksum.
 
 Two invariants live here:
 - The memos of parsed and validated files describe the build the page memo describes,
