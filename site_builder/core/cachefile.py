@@ -53,13 +53,17 @@ def package_version(name: str, module: str | None = None) -> str:
 Stamp = tuple[int, int, int]  # (size, mtime_ns, inode): a file is the one seen before
 
 
+def stamp_of(st: os.stat_result) -> Stamp:
+    """The stamp of a file from its stat: the one stamp every memo compares."""
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def file_stamp(path: str) -> Stamp | None:
     """The stamp of the file at `path`, or None when there is none."""
     try:
-        st = os.stat(path)
+        return stamp_of(os.stat(path))
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 # A memo file: MAGIC, the length of the head, the head (code stamp, the memo's own header,

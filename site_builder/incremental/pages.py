@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.core import cachefile
+from site_builder.core.cachefile import stamp_of
 from site_builder.incremental.deps import DepKey
 
 # Bump when what a page depends on, or how it is recorded, changes.
@@ -211,7 +212,7 @@ class DiskStore(PageStore):
             st = os.stat(path)
         except OSError:
             return None
-        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        stat = stamp_of(st)
         if entry.stat != stat:
             return None  # changed or replaced since we wrote it
         return Output(file, None, origin=path, stat=stat)
@@ -230,7 +231,7 @@ class DiskStore(PageStore):
                 st = (self.out_dir / file).stat()
             except OSError:
                 continue
-            entry.stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+            entry.stat = stamp_of(st)
         memo.entries = {f: e for f, e in memo.entries.items() if e.stat is not None}
         memo.save(self.path)  # in a read-only site folder the next build renders all
         self.memo = memo

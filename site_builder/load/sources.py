@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import yaml
 
+from site_builder.core.cachefile import stamp_of
 from site_builder.core.diagnostics import Report
 from site_builder.core.pinyin import remember_sort_keys, sort_key
 from site_builder.core.positions import KeyPath, Positions, format_key
@@ -206,7 +207,7 @@ def list_content(content_dir: Path) -> ContentListing:
         except OSError:
             listing.append((rel, abspath, linked, None))
         else:
-            listing.append((rel, abspath, linked, (st.st_size, st.st_mtime_ns, st.st_ino)))
+            listing.append((rel, abspath, linked, stamp_of(st)))
     return listing
 
 
@@ -237,7 +238,7 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
         elif stamp is _UNKNOWN:
             try:
                 st = os.stat(abspath)
-                stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+                stamp = stamp_of(st)
             except OSError:
                 stamp = None
         if memo is not None:
