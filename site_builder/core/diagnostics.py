@@ -420,6 +420,67 @@ CATALOGUE: dict[str, Message] = {
         "重新安装：pip install --force-reinstall site-builder。",
         "Reinstall the package: pip install --force-reinstall site-builder.",
     ),
+    # ---- 迎接政府网站检查 (issue #24): the filing block, 错敏词 in check and build ----
+    "filing-icp": Message(
+        E,
+        "“{value}”不是有效的 ICP 备案号。",
+        "'{value}' is not an ICP filing number.",
+        "照工信部备案系统（https://beian.miit.gov.cn/）中的写法抄录：省份简称 + ICP备 + 8 位数字 + 号，"
+        "有多个网站时后面加 -序号，例如 苏ICP备12345678号-1。",
+        "Copy it as the MIIT filing system shows it: province + ICP备 + 8 digits + 号, and "
+        "-N for a site after the first, e.g. 苏ICP备12345678号-1.",
+    ),
+    "filing-police": Message(
+        E,
+        "“{value}”不是有效的公安备案号。",
+        "'{value}' is not a police (公安) filing number.",
+        "照全国互联网安全管理服务平台发给的写法抄录：省份简称 + 公网安备 + 14 位数字 + 号，"
+        "例如 苏公网安备32011402000001号。",
+        "Copy it as issued: province + 公网安备 + 14 digits + 号, e.g. 苏公网安备32011402000001号.",
+    ),
+    "filing-site-code": Message(
+        E,
+        "“{value}”不是有效的网站标识码。",
+        "'{value}' is not a government website code (网站标识码).",
+        "网站标识码是 10 位：地方网站为 10 位数字（如 3201140001），国务院部门网站为 bm 加 8 位数字；"
+        "请加上引号写成 site_code: \"3201140001\"。",
+        "The code has 10 characters: 10 digits for local sites (3201140001), bm and 8 digits "
+        "for State Council departments; quote it: site_code: \"3201140001\".",
+    ),
+    "filing-conac": Message(
+        E,
+        "“{value}”不是有效的党政机关网站标识代码。",
+        "'{value}' is not a CONAC seal code (党政机关网站标识).",
+        "填写开办系统给出的标识链接中 id= 后面的 32 位字母数字（0-9、a-f），不要填整段代码或网址。",
+        "Write the 32 characters (0-9, a-f) after id= in the seal's link from the registration "
+        "system, not the whole code or URL.",
+    ),
+    "filing-contact": Message(
+        E,
+        "“{value}”不是有效的联系电话或电子邮箱。",
+        "'{value}' is neither a phone number nor an e-mail address.",
+        "写一个电话（带区号，如 025-12345678）或一个电子邮箱；多种联系方式请写在“纠错与联系”页面。",
+        "Write one phone number with its area code (025-12345678) or one e-mail address; put "
+        "more on a contact page.",
+    ),
+    "filing-missing": Message(
+        W,
+        "本站是政府网站（.gov.cn），页脚缺少{meaning}（filing.{name}）。",
+        "This is a government (.gov.cn) site, and its footer lacks the {meaning} (filing.{name}).",
+        "在 site.yaml 的 filing: 下加上 {name}: …（政府网站检查要求页脚有 ICP 备案号、网站标识码、"
+        "主办单位和联系方式）。",
+        "Add {name}: … under filing: in site.yaml (inspections require the ICP number, site "
+        "code, sponsor and contact in the footer).",
+    ),
+    "glossary-serious": Message(
+        W,
+        "“{wrong}”是严重表述错误，应为“{right}”。",
+        "'{wrong}' is a serious wrong formulation; write '{right}'.",
+        "改为“{right}”。{note}（政府网站检查发现严重表述错误即判为不合格；确属引用原文的，"
+        "请在 glossary.yaml 中说明。）",
+        "Write '{right}' instead. {note} (A serious wrong formulation fails a government "
+        "website inspection.)",
+    ),
     "template-error": Message(
         E,
         "模板出错：{problem}",

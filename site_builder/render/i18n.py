@@ -39,6 +39,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "footer.publisher": ("主办：{name}", "Published by {name}"),
     "footer.data": ("开放数据", "Open data"),
     "footer.sitemap": ("网站地图", "Sitemap"),
+    "filing.sponsor": ("主办单位：", "Sponsor: "),
+    "filing.organizer": ("承办单位：", "Organizer: "),
+    "filing.contact": ("联系方式：", "Contact: "),
+    "filing.site_code": ("网站标识码：", "Site code: "),
+    "filing.conac": ("党政机关网站标识", "Party and government website seal"),
+    "filing.error_report": ("我为政府网站找错", "Report an error on this government site"),
+    "updated_on": ("更新日期：{date}", "Updated: {date}"),
     "footer.generated": ("本站由 site_builder 生成", "Built with site_builder"),
     # home
     "home.totals": ("数说联盟", "At a glance"),

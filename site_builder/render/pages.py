@@ -49,6 +49,7 @@ from site_builder.render.charts import stats_chart_svg
 from site_builder.render.diagram import chain_svg
 from site_builder.render.i18n import FoldTranslations, enum_label, format_number, translate
 from site_builder.render.images import ProcessedImages, process_images
+from site_builder.render.inspection import inspection_meta
 from site_builder.render.maps import (
     STATION_TYPE_NAMES,
     MapFragment,
@@ -459,6 +460,7 @@ class SiteRenderer:
         values = {
             **task.values,
             **self._map_values(task, root),
+            **inspection_meta(task, self.config, self._t),
             "page": task,
             "root": root,
             "nav_key": self.nav_key(task),
