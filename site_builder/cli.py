@@ -139,6 +139,7 @@ def _build(args: argparse.Namespace, *, write: bool, keep: bool = False) -> int:
         jobs=getattr(args, "jobs", 1),
         search=getattr(args, "search", True),
         progress=sys.stderr.isatty(),
+        check=not write,
     )
     if write:
         try:

@@ -45,7 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filing.site_code": ("网站标识码：", "Site code: "),
     "filing.conac": ("党政机关网站标识", "Party and government website seal"),
     "filing.error_report": ("我为政府网站找错", "Report an error on this government site"),
-    "updated_on": ("更新日期：{date}", "Updated: {date}"),
+    "updated.label": ("更新日期：", "Updated: "),
     "footer.generated": ("本站由 site_builder 生成", "Built with site_builder"),
     # home
     "home.totals": ("数说联盟", "At a glance"),
