@@ -418,7 +418,7 @@ class _Drawing:
                         fill=GOLD))
         parts.append(text_el(tx + tag_w / 2, baseline(y + h / 2, 14), tag, 14, INK, bold=True,
                              anchor="middle"))
-        self.parts.append(self.link(m, "".join(parts), joined(lines, m.item.label) + tag))
+        self.parts.append(self.link(m, "".join(parts), f"{joined(lines, m.item.label)} {tag}"))
         return h
 
     def link(self, m: _Member, inner: str, shown: str) -> str:

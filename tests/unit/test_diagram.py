@@ -90,7 +90,8 @@ def test_each_box_shows_the_short_name_and_is_named_by_it_then_the_full_name(mod
     assert shown.startswith("沙钢")
     # The name starts with what the box shows (WCAG 2.5.3), then the full name and role;
     # no <title> inside the link (its text would count as shown text).
-    assert shagang.get("aria-label") == f"{shown}，江苏沙钢集团有限公司（链主）"
+    assert shown == "沙钢链主"  # its short name and the role tag
+    assert shagang.get("aria-label") == "沙钢 链主，江苏沙钢集团有限公司（链主）"
     assert shagang.find(NS + "title") is None
     assert not list(svg.iter(NS + "image"))  # words are text, never pictures
 
@@ -247,7 +248,7 @@ def test_text_is_escaped() -> None:
     assert "<script" not in svg
     tree = ET.fromstring(svg)  # still well-formed
     assert tree.find(NS + "title").text.startswith(evil)
-    assert links(tree)[0].get("aria-label") == f"{evil}链主，{evil}（链主）"
+    assert links(tree)[0].get("aria-label") == f"{evil} 链主，{evil}（链主）"
 
 
 def test_no_members_no_diagram() -> None:
