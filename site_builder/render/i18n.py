@@ -45,7 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filing.site_code": ("网站标识码：", "Site code: "),
     "filing.conac": ("党政机关网站标识", "Party and government website seal"),
     "filing.error_report": ("我为政府网站找错", "Report an error on this government site"),
-    "elder.toggle": ("长者模式", "Elder mode (长者模式)"),
+    "elder.toggle": ("长者模式", "Elder mode"),
     "elder.bar": ("长者模式设置", "Elder mode settings"),
     "elder.size": ("文字大小", "Text size"),
     "elder.smaller": ("字号减小", "Smaller text"),

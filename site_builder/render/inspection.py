@@ -31,6 +31,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+# The same types in the words of an English site (inspections read Chinese sites).
+ENGLISH_TYPES = {"首页": "Home", "政务动态": "News", "概况信息": "Overview",
+                 "公众参与": "Participation", "专题专栏": "Topics", "其他": "Other"}
+
+
 def pub_date(item: Any) -> str:
     """A story's date, another record's 更新日期, as YYYY-MM-DD ('' when it has none).
 
@@ -50,6 +55,8 @@ def inspection_meta(task: PageTask, config: SiteConfig,
         column_name, column_type = task.title, "概况信息"
     else:
         column_name = t(key) if key else task.title
+    if config.lang == "en":
+        column_type = ENGLISH_TYPES[column_type]
     item = task.item
     source = ""
     if item is not None:
