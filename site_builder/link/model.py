@@ -369,7 +369,8 @@ def link_model(
     # 严重 wrong formulations in what is published (site.yaml's footer included).
     check_glossary(options.content_dir, [("site.yaml", "")] + [
         (f, parts[5]) for parts in published.values() for f in (parts[0], parts[4]) if f],
-        report, serious_is_error=options.check)
+        report, serious_is_error=options.check, cache_dir=options.site_dir / ".cache",
+        save=not options.check)
     stories = tuple(sorted(by_kind["story"], key=_story_order))
     listings = tuple(sorted(by_kind["listing"], key=_listing_order))
     terms = _collect_terms(by_kind)
