@@ -1,4 +1,5 @@
-"""Command line: build, check, new, init, serve. Exit 0 ok, 1 content errors, 2 wrong usage."""
+"""Command line: build, check, new, init, serve, audit, verify. Exit 0 ok, 1 content errors
+(or findings), 2 wrong usage."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from site_builder import __version__
 from site_builder.build import BuildResult, run
 from site_builder.core.config import BuildOptions
 from site_builder.scaffold import KINDS, ScaffoldError, init_site, new_file
+from site_builder.write.manifest import manifest_path, write_manifest
 from site_builder.write.writer import OutputError, check_output_dir
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -63,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-host", action="append", default=[], type=_host_name,
                        metavar="NAME", help="另外允许用这个名字（或 名字:端口）打开预览，"
                        "如反向代理或别名；可重复。默认只回答本机地址")
+
+    audit = sub.add_parser("audit", help="按政府网站检查的要求自查（self-inspection）")
+    audit.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+    audit.add_argument("--html", metavar="FILE", help="另存一份 HTML 自查报告（存档用）")
+
+    verify = sub.add_parser("verify", help="核对已发布的网站与生成时的清单（tamper check）")
+    verify.add_argument("target", metavar="OUTPUT_DIR|URL",
+                        help="已发布网站的文件夹，或网站首页的网址")
+    verify.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+    verify.add_argument("--manifest", metavar="FILE",
+                        help="清单文件（默认 SITE_DIR/output.sha256）")
     return parser
 
 
@@ -123,6 +136,10 @@ def main(argv: Sequence[str] | None = None, *, keep: bool = False) -> int:
             return EXIT_OK
         if args.command == "serve":
             return _serve(args)
+        if args.command == "audit":
+            return _audit(args)
+        if args.command == "verify":
+            return _verify(args)
         if args.command == "init":
             path = init_site(Path(args.directory))
             print(f"已创建网站 / site created: {path}\n"
@@ -154,6 +171,7 @@ def _build(args: argparse.Namespace, *, write: bool, keep: bool = False) -> int:
         jobs=getattr(args, "jobs", 1),
         search=getattr(args, "search", True),
         progress=sys.stderr.isatty(),
+        check=not write,
     )
     if write:
         try:
@@ -170,9 +188,55 @@ def _build(args: argparse.Namespace, *, write: bool, keep: bool = False) -> int:
         sys.stderr.write("\r\033[K")
     _print_report(result)
     print(_summary(result, elapsed, write), file=sys.stderr if not result.ok else sys.stdout)
+    if write and result.ok:
+        # Beside output/, not in it: see write/manifest.py.
+        write_manifest(result.outputs, options.out_dir)
     if keep:
         _KEEP.append(result)
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from site_builder.audit.inspect import audit_site
+    from site_builder.audit.report import format_html, format_text
+
+    site_dir = Path(args.site_dir)
+    if not (site_dir / "content").is_dir():
+        print(f"site-builder: {site_dir}/content 不存在 / does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    options = BuildOptions(site_dir=site_dir, jobs=os.cpu_count() or 1)
+    result = run(options, write=False)
+    if not result.ok or result.model is None:
+        _print_report(result)
+        print("内容有错误，先按上面的提示改正，再自查。", file=sys.stderr)
+        return EXIT_CONTENT
+    found = audit_site(result.model, result.outputs, options.content_dir)
+    print(format_text(found))
+    if args.html:
+        Path(args.html).write_text(format_html(found), encoding="utf-8")
+        print(f"自查报告已保存：{args.html}")
+    return EXIT_CONTENT if found.fails else EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from site_builder.verify import format_verdict, verify
+
+    manifest = Path(args.manifest) if args.manifest else manifest_path(
+        Path(args.site_dir) / "output")
+    if not manifest.is_file():
+        print(f"site-builder: 找不到清单 {manifest}：先运行 site-builder build，或用 --manifest "
+              f"指定\nsite-builder: no manifest at {manifest}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.target.startswith(("http://", "https://")) and not Path(args.target).is_dir():
+        print(f"site-builder: {args.target} 不是文件夹，也不是 http(s) 网址", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        verdict = verify(args.target, manifest)
+    except (ValueError, UnicodeDecodeError) as exc:
+        print(f"site-builder: 清单文件格式不对（{exc}）", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_verdict(verdict, args.target))
+    return EXIT_OK if verdict.ok else EXIT_CONTENT
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from site_builder.core.diagnostics import Report
+from site_builder.core.diagnostics import L, Report
 from site_builder.core.positions import Positions
 
 
@@ -27,6 +27,7 @@ class BuildOptions:
     progress: bool = False  # show a progress line (only when attached to a terminal)
     preview: bool = False  # serve: mark drafts and future stories as such
     search: bool = True  # build the search index (build --no-search skips it)
+    check: bool = False  # `site-builder check`: 严重 wrong formulations are errors there
 
     @property
     def content_dir(self) -> Path:
@@ -56,6 +57,50 @@ class MapSettings:
     configured: bool = False  # whether site.yaml said anything about the map
 
 
+MIIT_URL = "https://beian.miit.gov.cn/"
+POLICE_URL = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
+CONAC_URL = "https://bszs.conac.cn/sitename?method=show&id={code}"
+# The State Council's 我为政府网站找错 platform, for a site with its 标识码.
+ERROR_REPORT_URL = ("https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action"
+                    "?sitecode={code}")
+
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The filing block a government website's footer carries (site.yaml `filing:`)."""
+
+    icp: str = ""  # ICP备案号, linked to the MIIT filing system
+    police: str = ""  # 公安备案号, linked to its query page
+    site_code: str = ""  # 政府网站标识码
+    conac: str = ""  # 党政机关网站标识 code, shown as the seal
+    sponsor: str = ""  # 主办单位
+    organizer: str = ""  # 承办单位
+    contact: str = ""  # phone or e-mail
+    error_report: str = ""  # 我为政府网站找错 URL; "" for none
+
+    @property
+    def police_url(self) -> str:
+        digits = "".join(ch for ch in self.police if ch.isdigit())
+        return POLICE_URL.format(code=digits)
+
+    @property
+    def conac_url(self) -> str:
+        return CONAC_URL.format(code=self.conac)
+
+    @property
+    def shown(self) -> bool:
+        return any((self.icp, self.police, self.site_code, self.conac, self.sponsor,
+                    self.organizer, self.contact, self.error_report))
+
+
+# Asked for by `check --strict` on a .gov.cn site: what inspectors look for first.
+FILING_REQUIRED = (("icp", "ICP 备案号", "ICP filing number"),
+                   ("site_code", "网站标识码", "site code"),
+                   ("sponsor", "主办单位", "sponsor"),
+                   ("contact", "联系方式", "contact"))
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """The site's settings after validation and command-line overrides."""
@@ -69,6 +114,7 @@ class SiteConfig:
     footer_line: int = 1  # where the footer's Markdown starts in site.yaml
     nav: tuple[NavEntry, ...] = ()
     map: MapSettings = field(default_factory=MapSettings)
+    filing: Filing = field(default_factory=Filing)
     extra: Any = None
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -133,6 +179,35 @@ def make_config(data: dict[str, Any], options: BuildOptions, report: Report,
         footer_line=(positions.of_value(("footer",))[0] or 1) if positions else 1,
         nav=tuple(NavEntry(n["title"], n["url"]) for n in data.get("nav", ())),
         map=map_settings,
+        filing=make_filing(data.get("filing") or {}, base_url, options, report, positions),
         extra=data.get("extra"),
         today=build_date(),
     )
+
+
+def is_government(base_url: str) -> bool:
+    """Whether the site is published under a .gov.cn address."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host == "gov.cn" or host.endswith(".gov.cn")
+
+
+def make_filing(raw: dict[str, Any], base_url: str, options: BuildOptions, report: Report,
+                positions: Positions | None) -> Filing:
+    """The filing block, with the default 找错 link. `check --strict` tells a .gov.cn site
+    which of the fields inspectors look for first are missing (not `build --strict`: a
+    staging copy of a site need not carry its numbers)."""
+    values = {k: str(v) for k, v in raw.items() if isinstance(v, str) and v}
+    report_url = raw.get("error_report")
+    if report_url is False:
+        values["error_report"] = ""
+    elif not report_url and values.get("site_code"):
+        values["error_report"] = ERROR_REPORT_URL.format(code=values["site_code"])
+    if options.strict and options.check and is_government(base_url):
+        line, col = positions.of_value(("filing",)) if positions and raw else (None, None)
+        if line is None and positions is not None:
+            line, col = positions.of_key(("title",))
+        for key, zh, en in FILING_REQUIRED:
+            if not values.get(key):
+                report.emit("filing-missing", "site.yaml", line, col,
+                            "filing" if raw else "", name=key, meaning=L(zh, en))
+    return Filing(**values)

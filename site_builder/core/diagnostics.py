@@ -436,6 +436,163 @@ CATALOGUE: dict[str, Message] = {
         "等那个生成结束后再试一次；如果确认没有别的生成在运行，删除 .cache/lock 后重试。",
         "Try again once it has finished; if no other build is running, delete .cache/lock.",
     ),
+    # ---- 迎接政府网站检查 (issue #24): the filing block, 错敏词 in check and build ----
+    "filing-icp": Message(
+        E,
+        "“{value}”不是有效的 ICP 备案号。",
+        "'{value}' is not an ICP filing number.",
+        "照工信部备案系统（https://beian.miit.gov.cn/）中的写法抄录：省份简称 + ICP备 + 8 位数字 + 号，"
+        "有多个网站时后面加 -序号，例如 苏ICP备12345678号-1。",
+        "Copy it as the MIIT filing system shows it: province + ICP备 + 8 digits + 号, and "
+        "-N for a site after the first, e.g. 苏ICP备12345678号-1.",
+    ),
+    "filing-police": Message(
+        E,
+        "“{value}”不是有效的公安备案号。",
+        "'{value}' is not a police (公安) filing number.",
+        "照全国互联网安全管理服务平台发给的写法抄录：省份简称 + 公网安备 + 14 位数字 + 号，"
+        "例如 苏公网安备32011402000001号。",
+        "Copy it as issued: province + 公网安备 + 14 digits + 号, e.g. 苏公网安备32011402000001号.",
+    ),
+    "filing-site-code": Message(
+        E,
+        "“{value}”不是有效的网站标识码。",
+        "'{value}' is not a government website code (网站标识码).",
+        "网站标识码是 10 位：地方网站为 10 位数字（如 3201140001），国务院部门网站为 bm 加 8 位数字；"
+        "请加上引号写成 site_code: \"3201140001\"。",
+        "The code has 10 characters: 10 digits for local sites (3201140001), bm and 8 digits "
+        "for State Council departments; quote it: site_code: \"3201140001\".",
+    ),
+    "filing-conac": Message(
+        E,
+        "“{value}”不是有效的党政机关网站标识代码。",
+        "'{value}' is not a CONAC seal code (党政机关网站标识).",
+        "填写开办系统给出的标识链接中 id= 后面的 32 位字母数字（0-9、a-f），不要填整段代码或网址。",
+        "Write the 32 characters (0-9, a-f) after id= in the seal's link from the registration "
+        "system, not the whole code or URL.",
+    ),
+    "filing-contact": Message(
+        E,
+        "“{value}”不是有效的联系电话或电子邮箱。",
+        "'{value}' is neither a phone number nor an e-mail address.",
+        "写一个电话（带区号，如 025-12345678）或一个电子邮箱；多种联系方式请写在“纠错与联系”页面。",
+        "Write one phone number with its area code (025-12345678) or one e-mail address; put "
+        "more on a contact page.",
+    ),
+    "filing-missing": Message(
+        W,
+        "本站是政府网站（.gov.cn），页脚缺少{meaning}（filing.{name}）。",
+        "This is a government (.gov.cn) site, and its footer lacks the {meaning} (filing.{name}).",
+        "在 site.yaml 的 filing: 下加上 {name}: …（政府网站检查要求页脚有 ICP 备案号、网站标识码、"
+        "主办单位和联系方式）。",
+        "Add {name}: … under filing: in site.yaml (inspections require the ICP number, site "
+        "code, sponsor and contact in the footer).",
+    ),
+    "glossary-serious": Message(
+        W,
+        "“{wrong}”是严重表述错误，应为“{right}”。",
+        "'{wrong}' is a serious wrong formulation; write '{right}'.",
+        "改为“{right}”。{note}（政府网站检查发现严重表述错误即判为不合格；确属引用原文的，"
+        "请在 glossary.yaml 中说明。）",
+        "Write '{right}' instead. {note} (A serious wrong formulation fails a government "
+        "website inspection.)",
+    ),
+}
+
+# What `site-builder audit` finds, as a government website inspector would (issue #24). Its
+# level is the inspection's: 严重 fails an inspection outright, 警告 costs marks, 提醒 is
+# worth a look. Kept apart from CATALOGUE: these are findings on a valid site, not errors
+# of a build.
+AUDIT_LEVELS = ("严重", "警告", "提醒")
+AUDIT_CATALOGUE: dict[str, tuple[str, Message]] = {
+    "stale-home": ("严重", Message(
+        E, "首页已有 {days} 天没有更新：最新的案例是 {date} 的“{title}”。",
+        "The home page has not been updated for {days} days: the newest story, '{title}', is of {date}.",
+        "检查要求首页两周内有更新（超过两周即判为不合格）：发布一篇新的案例故事。",
+        "Inspections fail a home page not updated for two weeks: publish a new story.")),
+    "aging-home": ("警告", Message(
+        W, "首页已有 {days} 天没有更新，再过 {left} 天就超过两周。",
+        "The home page has not been updated for {days} days; in {left} days it will be two weeks.",
+        "近期发布一篇新的案例故事。", "Publish a new story soon.")),
+    "no-stories": ("严重", Message(
+        E, "网站没有任何案例故事：首页没有带日期的更新。",
+        "The site has no story: the home page shows nothing dated.",
+        "检查把没有发布日期的页面算作未更新：至少发布一篇案例故事。",
+        "Inspections count a page without a date as not updated: publish a story.")),
+    "stale-section": ("警告", Message(
+        W, "栏目“{column}”已有 {days} 天没有更新（最近一次：{date}）。",
+        "The column '{column}' has not been updated for {days} days (last: {date}).",
+        "检查把超过 6 个月不更新的栏目算作问题：更新其中的内容，或在 updated: 写上核对日期。",
+        "Columns not updated for six months count against the site: update them.")),
+    "stale-listing": ("警告", Message(
+        W, "清单“{title}”仍是“征集中”，但已 {days} 天没有更新。",
+        "The listing '{title}' is still open but has not been updated for {days} days.",
+        "核实进展：已对接的改为 status: 对接中 或 已解决；仍在征集的写上 updated: 今天的日期。",
+        "Check it: set status to 对接中 or 已解决, or write today's date in updated:.")),
+    "no-date": ("警告", Message(
+        W, "{count} 个{kind}页面没有显示更新日期（如 {example}）。",
+        "{count} {kind} pages show no date (e.g. {example}).",
+        "检查把没有日期的页面算作未更新：网站放在 git 仓库里会自动显示最后提交日期，否则写 updated: 日期。",
+        "Keep the site in git (the last commit's date is shown) or write updated: DATE.")),
+    "empty-column": ("警告", Message(
+        W, "栏目“{column}”（{path}）是空白栏目：里面没有内容。",
+        "The column '{column}' ({path}) is empty.",
+        "补充内容，或从导航中去掉这个栏目（检查发现 5 个以上空白栏目即判为不合格）。",
+        "Add content or remove it from the navigation (five empty columns fail an inspection).")),
+    "empty-columns": ("严重", Message(
+        E, "空白栏目有 {count} 个，达到 5 个即判为不合格。",
+        "There are {count} empty columns; five fail an inspection.",
+        "逐个补充内容或撤下这些栏目。", "Fill or remove these columns.")),
+    "wrong-term": ("严重", Message(
+        E, "“{wrong}”应为“{right}”。{note}",
+        "'{wrong}' should be '{right}'. {note}",
+        "改为“{right}”。", "Write '{right}'.")),
+    "term-note": ("提醒", Message(
+        W, "“{wrong}”建议写作“{right}”。{note}",
+        "'{wrong}' is better written '{right}'. {note}",
+        "改为“{right}”；确有理由保留的可不改。", "Write '{right}' unless there is a reason not to.")),
+    "id-number": ("严重", Message(
+        E, "这里有一个居民身份证号码（{masked}）。",
+        "A resident identity card number ({masked}) is here.",
+        "删除身份证号码：公开个人身份信息属于信息泄露。", "Remove it: publishing it leaks personal data.")),
+    "mobile-number": ("警告", Message(
+        W, "正文里有一个手机号码（{masked}）。",
+        "A mobile number ({masked}) is in the text.",
+        "公开个人手机号须经本人同意；对外联系请用 phone 或 contact 字段中的办公电话。",
+        "Publish a personal mobile only with consent; use the phone or contact field for office numbers.")),
+    "backdated": ("警告", Message(
+        W, "案例日期 {date} 比这个文件第一次提交（{first}）早 {days} 天，检查人员会怀疑是倒填日期。",
+        "The story is dated {date}, {days} days before its file was first committed ({first}): it looks back-dated.",
+        "date 写本站发布的日期；原报道的日期写在 source.date。",
+        "Date it when this site published it; the original report's date goes in source.date.")),
+    "outside-origin": ("提醒", Message(
+        W, "页面从站外地址 {origin} 加载内容（{count} 个页面，如 {example}）。",
+        "Pages load content from {origin} ({count} pages, e.g. {example}).",
+        "确认这个来源可靠且在境内可以访问；能放在本站的文件请放在本站。",
+        "Make sure this origin is reliable and reachable in China; host what you can yourself.")),
+    "outside-link": ("提醒", Message(
+        W, "页面链接到站外地址 {origin}（{count} 个页面，如 {example}）。",
+        "Pages link to {origin} ({count} pages, e.g. {example}).",
+        "定期检查外部链接是否有效，避免出现错链、断链。", "Check outside links regularly.")),
+    "insecure-resource": ("警告", Message(
+        W, "HTTPS 网站的页面用 http:// 加载 {url}（{count} 个页面，如 {example}）。",
+        "An HTTPS site's pages load {url} over http:// ({count} pages, e.g. {example}).",
+        "改为 https:// 地址，否则浏览器会拦截或提示不安全。", "Use its https:// address.")),
+    "no-filing": ("警告", Message(
+        W, "页脚缺少{meaning}（site.yaml 的 filing.{name}）。",
+        "The footer lacks the {meaning} (filing.{name} in site.yaml).",
+        "政府网站页脚须有 ICP 备案号、网站标识码、主办单位和联系方式：在 site.yaml 的 filing: 下补上。",
+        "Add it under filing: in site.yaml.")),
+    "no-consultation": ("严重", Message(
+        E, "网站没有互动咨询渠道：页脚没有联系方式，也没有纠错或联系页面。",
+        "The site offers no consultation channel: no contact in the footer, no error-report or contact page.",
+        "在 site.yaml 的 filing.contact 写上电话或邮箱，或新建 pages/contact.md（标题含“联系”或“纠错”）。",
+        "Write filing.contact in site.yaml, or add a contact page.")),
+    "no-review-number": ("警告", Message(
+        W, "网站的地图没有标注审图号（底图：{provider}）。",
+        "The site's maps show no review number (base map: {provider}).",
+        "在 site.yaml 的 map.review_number 写上底图服务商公布的审图号；OpenStreetMap 没有审图号，请改用天地图。",
+        "Write the provider's review number in map.review_number; OpenStreetMap has none: use Tianditu.")),
 }
 
 

@@ -20,7 +20,9 @@ from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import L, Report, closest
 from site_builder.core.pinyin import sort_key, term_slug, unique_slugs
 from site_builder.core.positions import KeyPath, format_key
+from site_builder.load.gitdates import GitDates, read_git_dates
 from site_builder.load.sources import IMAGE_SUFFIXES, MARKDOWN_FIELDS, AssetFile
+from site_builder.validate.glossary import check_glossary
 from site_builder.validate.schema import ROLE_ORDER, SEGMENT_ORDER, Validated
 
 # kind (as in content files) → URL section and the words used in messages.
@@ -284,8 +286,14 @@ def link_model(
     options: BuildOptions,
     assets: tuple[AssetFile, ...],
     report: Report,
+    git: GitDates | None = None,
 ) -> Model:
-    """Resolve references, filter drafts and future stories, and build the reverse indexes."""
+    """Resolve references, filter drafts and future stories, and build the reverse indexes.
+
+    `git`: the content files' commit dates (read here when not given): a record without
+    `updated:` shows its file's last commit date."""
+    if git is None:
+        git = read_git_dates(options.content_dir)
     records: dict[tuple[str, str], Validated] = {}
     bodies: dict[str, Validated] = {}
     for rec in validated:
@@ -313,7 +321,9 @@ def link_model(
         known = rec.doc.lines if rec.positions is rec.doc.positions else {}
         lines = {k: known.get(k) or rec.positions.of_value((k,))[0] or 1
                  for k in MARKDOWN_FIELDS if k in data}
-        published[key] = (rec.doc.path, data, body, body_line, body_file, rec.doc.digest,
+        data, digest = _with_git_date(data, rec.doc.digest, git,
+                                      (rec.doc.path, body_file or ""))
+        published[key] = (rec.doc.path, data, body, body_line, body_file, digest,
                           draft, future, lines)
 
     linker = _Linker(report, records, published, options.content_dir,
@@ -356,6 +366,11 @@ def link_model(
         if listing.get("enterprise"):
             listings_of[("enterprise", listing["enterprise"])].append(listing)
 
+    # 严重 wrong formulations in what is published (site.yaml's footer included).
+    check_glossary(options.content_dir, [("site.yaml", "")] + [
+        (f, parts[5]) for parts in published.values() for f in (parts[0], parts[4]) if f],
+        report, serious_is_error=options.check, cache_dir=options.site_dir / ".cache",
+        save=not options.check)
     stories = tuple(sorted(by_kind["story"], key=_story_order))
     listings = tuple(sorted(by_kind["listing"], key=_listing_order))
     terms = _collect_terms(by_kind)
@@ -382,6 +397,20 @@ def link_model(
         unpublished=frozenset(f"{SECTIONS[k]}/{s}/" for (k, s), rec in records.items()
                               if rec.ok and (k, s) not in published),
     )
+
+
+def _with_git_date(data: Mapping[str, Any], digest: str, git: GitDates,
+                   files: tuple[str, str]) -> tuple[Mapping[str, Any], str]:
+    """The record's data with `updated` from its files' last commit when it has none, and
+    its digest with that date in it: the page memo takes a record's data for a function
+    of its file's bytes (item.digest), and a commit changes the date, not the bytes."""
+    if data.get("updated") is not None or not git.last:
+        return data, digest
+    days = [git.last[f] for f in files if f in git.last]
+    if not days:
+        return data, digest
+    day = max(days)
+    return {**data, "updated": PartialDate(day.year, day.month, day.day)}, f"{digest}@{day}"
 
 
 def _in_order(values: list[Any], key: Callable[[Any], Any]) -> tuple[Any, ...]:

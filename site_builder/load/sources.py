@@ -266,6 +266,8 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
         if len(parts) == 1:
             if parts[0].lower() in ("site.yaml", "site.yml"):
                 site = read_record(Path(abspath), rel, "site", "site", report)
+            elif parts[0].lower() == "glossary.yaml":
+                pass  # the site's 错敏词 additions, read by validate/glossary.py
             else:
                 _unexpected(rel, report)
         elif top == "media":

@@ -252,7 +252,7 @@ class _Drawing:
             text_el(x + w / 2, baseline(first + i * g.line, g.label_size), line, g.label_size,
                     RED_DARK if leader else INK, bold=leader, anchor="middle")
             for i, line in enumerate(lines))
-        self.parts.append(self.link(m, f"<rect{rect}/>{texts}"))
+        self.parts.append(self.link(m, f"<rect{rect}/>{texts}", joined(lines, m.item.label)))
 
     def owner_box(self, m: _Member, x: float, y: float, w: float) -> float:
         """The 链主: a full-width red box with a gold role tag; returns its height."""
@@ -274,16 +274,22 @@ class _Drawing:
                         fill=GOLD))
         parts.append(text_el(tx + tag_w / 2, baseline(y + h / 2, 14), tag, 14, INK, bold=True,
                              anchor="middle"))
-        self.parts.append(self.link(m, "".join(parts)))
+        self.parts.append(self.link(m, "".join(parts), f"{joined(lines, m.item.label)} {tag}"))
         return h
 
-    def link(self, m: _Member, inner: str) -> str:
+    def link(self, m: _Member, inner: str, shown: str) -> str:
+        """A box's link. Its accessible name starts with the words the box shows (`shown`,
+        a short name perhaps cut with …), so a voice-control user can say what they see
+        (WCAG 2.5.3); the full name and role follow."""
         name = m.item.title
         role = self.role_label(m.role)
         full = f"{name}（{role}）" if self.lang != "en" else f"{name} ({role})"
+        label = full if shown == name else (
+            f"{shown}，{full}" if self.lang != "en" else f"{shown}, {full}")
         kind = {"owner": "m m-owner", "leader": "m m-leader"}.get(m.kind, "m")
-        return el("a", el("title", escape(full)) + inner, href=self.href(m.item), class_=kind,
-                  aria_label=full)
+        # No <title> inside the link: its text would count as shown text, and a name that
+        # does not contain it fails WCAG 2.5.3 (axe label-content-name-mismatch).
+        return el("a", inner, href=self.href(m.item), class_=kind, aria_label=label)
 
     # -- connectors and legend --
 
@@ -416,3 +422,13 @@ def _wrap_svg(parts: Iterable[str], width: float, height: float, layout: str, ti
               viewBox=f"0 0 {num(width)} {num(height)}", width="100%", role="group",
               aria_labelledby=title_id, aria_describedby=f"{title_id}-desc",
               font_family=FONT_STACK)
+
+
+def joined(lines: list[str], text: str) -> str:
+    """A box's wrapped lines as one text, with the space `text` had where a line broke."""
+    out = ""
+    for line in lines:
+        if out and f"{out.split()[-1]} {line.split()[0] if line.split() else ''}" in text:
+            out += " "
+        out += line
+    return out

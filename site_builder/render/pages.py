@@ -41,6 +41,7 @@ from site_builder.render.charts import stats_chart_svg
 from site_builder.render.diagram import chain_svg
 from site_builder.render.i18n import enum_label, translate
 from site_builder.render.images import ProcessedImages
+from site_builder.render.inspection import inspection_meta
 from site_builder.render.maps import (
     Provider,
     script_json,
@@ -185,6 +186,7 @@ class SiteRenderer(PagePlanner, PageSharing, PageMaps):
         values = {
             **task.values,
             **self._map_values(task, root),
+            **inspection_meta(task, self.config, self._t),
             "page": task,
             "root": root,
             "nav_key": self.nav_key(task),

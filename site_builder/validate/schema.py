@@ -17,6 +17,7 @@ from site_builder.core.dates import PartialDate, parse_date
 from site_builder.core.diagnostics import L, Report, closest
 from site_builder.core.positions import KeyPath, Positions, format_key
 from site_builder.load.sources import SourceDoc
+from site_builder.validate import filing
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
@@ -231,6 +232,37 @@ class Email(Spec):
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
             return ctx.error("bad-email", path, value=value)
         return value
+
+
+@dataclass(frozen=True)
+class FilingNumber(Spec):
+    """One number of the filing block, in its own format (validate/filing.py)."""
+
+    kind: str = "icp"  # a key of filing.CHECKS
+    expected = L("文字", "text")
+
+    def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
+        text = Text().check(value, ctx, path)
+        if text is INVALID:
+            return INVALID
+        found = filing.CHECKS[self.kind](text)
+        if found is None:
+            return ctx.error(f"filing-{self.kind.replace('_', '-')}", path, value=text)
+        return found
+
+
+@dataclass(frozen=True)
+class UrlOrOff(Spec):
+    """A URL, or false to show no link at all."""
+
+    expected = L("网址或 false", "a URL or false")
+
+    def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
+        if value is False:
+            return False
+        if isinstance(value, bool):
+            return self.wrong(value, ctx, path)
+        return Url(internal=True).check(value, ctx, path)
 
 
 @dataclass(frozen=True)
@@ -475,6 +507,8 @@ def _m(zh: str, en: str) -> L:
 
 
 DRAFT = Field(Bool(), meaning=_m("草稿，不发布", "draft, not published"), default=False)
+# The 更新日期 shown on the record's page (otherwise its file's last commit, see gitdates).
+UPDATED = Field(Date(), meaning=_m("更新日期", "date last updated"))
 EXTRA = Field(Record(open_keys=True), meaning=_m("自定义数据", "free-form data"))
 
 LOCATION = Record({
@@ -491,6 +525,17 @@ SITE = Record({
     "language": Field(LANGUAGES, meaning=_m("网站语言", "language"), default="zh-CN"),
     "publisher": Field(Text(), meaning=_m("主办单位", "publisher")),
     "footer": Field(Text(), meaning=_m("页脚文字（Markdown）", "footer Markdown")),
+    "filing": Field(Record({
+        "icp": Field(FilingNumber("icp"), meaning=_m("ICP 备案号", "ICP filing number")),
+        "police": Field(FilingNumber("police"), meaning=_m("公安备案号", "police filing number")),
+        "site_code": Field(FilingNumber("site_code"), meaning=_m("网站标识码", "site code")),
+        "conac": Field(FilingNumber("conac"), meaning=_m("党政机关网站标识", "CONAC code")),
+        "sponsor": Field(Text(), meaning=_m("主办单位", "sponsor")),
+        "organizer": Field(Text(), meaning=_m("承办单位", "organizer")),
+        "contact": Field(FilingNumber("contact"), meaning=_m("联系方式", "contact")),
+        "error_report": Field(UrlOrOff(), meaning=_m("“我为政府网站找错”链接",
+                                                      "error-report link")),
+    }), meaning=_m("备案信息", "filing block")),
     "nav": Field(ListOf(Record({
         "title": Field(Text(), True, _m("栏目名称", "title")),
         "url": Field(Url(internal=True), True, _m("链接地址", "link")),
@@ -552,6 +597,7 @@ ALLIANCE = Record({
     }), meaning=_m("联系方式", "contact")),
     "cover": Field(Image(), meaning=_m("封面图", "cover image")),
     "weight": Field(Integer(), meaning=_m("排序，小的在前", "sort weight")),
+    "updated": UPDATED,
     "draft": DRAFT,
     "extra": EXTRA,
 })
@@ -577,6 +623,7 @@ ENTERPRISE = Record({
     }), meaning=_m("党组织", "Party organisation")),
     "location": Field(LOCATION, meaning=_m("位置", "location")),
     "description": Field(Text(), meaning=_m("详细介绍（Markdown）", "description")),
+    "updated": UPDATED,
     "draft": DRAFT,
     "extra": EXTRA,
 })
@@ -595,6 +642,7 @@ STORY = Record({
         "url": Field(Url(), meaning=_m("来源网址", "source URL")),
         "date": Field(Date(), meaning=_m("来源日期", "source date")),
     }), meaning=_m("事实来源", "source")),
+    "updated": UPDATED,
     "draft": DRAFT,
     "extra": EXTRA,
 })
@@ -610,6 +658,7 @@ STATION = Record({
     "services": Field(ListOf(Text()), meaning=_m("服务项目", "services")),
     "summary": Field(Text(), meaning=_m("简介", "summary")),
     "photo": Field(Image(), meaning=_m("照片", "photo")),
+    "updated": UPDATED,
     "draft": DRAFT,
     "extra": EXTRA,
 })
@@ -624,6 +673,7 @@ LISTING = Record({
     "posted": Field(Date(), True, _m("发布日期", "posted")),
     "description": Field(Text(), meaning=_m("说明（Markdown）", "description")),
     "contact": Field(Text(), meaning=_m("联系方式", "contact")),
+    "updated": UPDATED,
     "draft": DRAFT,
     "extra": EXTRA,
 })
@@ -632,6 +682,7 @@ PAGE = Record({
     "title": Field(Text(), True, _m("标题", "title")),
     "summary": Field(Text(), meaning=_m("摘要", "summary")),
     "nav_weight": Field(Integer(), meaning=_m("导航栏顺序（写了才出现在导航栏）", "nav order")),
+    "updated": UPDATED,
     "draft": DRAFT,
     "extra": EXTRA,
 })

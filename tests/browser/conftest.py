@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
+
 CHROMIUM = "/usr/bin/chromium"
+AXE = REPO / "node_modules/axe-core/axe.min.js"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
@@ -71,3 +76,14 @@ def serve_folder(folder: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def demo_url(built_demo: Path) -> Iterator[str]:
     yield from serve_folder(built_demo)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from the npm registry, pinned by package-lock.json."""
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO, check=False,
+                       capture_output=True, timeout=300)
+    if not AXE.is_file():  # never skipped: an accessibility check that did not run proves nothing
+        pytest.fail("axe-core is needed: run `npm ci` in the repository")
+    return AXE.read_text(encoding="utf-8")
