@@ -33,6 +33,7 @@ from site_builder.incremental.validated import (
     storable,
 )
 from site_builder.link.model import Model, link_model
+from site_builder.load.gitdates import read_git_dates
 from site_builder.load.sources import SourceDoc, Sources, load_sources, record_name
 from site_builder.parallel.helpers import Helpers
 from site_builder.render.linkcheck import check_links
@@ -43,7 +44,9 @@ from site_builder.render.pages import RenderJob
 from site_builder.render.site import render_site
 from site_builder.render.theme import TemplateCache, find_theme
 from site_builder.search.update import SEARCH_MEMO_FILE, SearchMemo, search_outputs
+from site_builder.validate.glossary import check_glossary
 from site_builder.validate.schema import Validated, validate_doc
+from site_builder.write.manifest import write_manifest
 from site_builder.write.swap import start_cleanup
 from site_builder.write.writer import Stage, WriteStats, write_outputs
 
@@ -279,7 +282,17 @@ def link(b: _Build, sources: Sources, config: SiteConfig, validated: list[Valida
         if kept is None:
             b.helpers.prefetch_sort_keys(
                 n for d in sources.docs if (n := record_name(d.data)))
-        return link_model(validated, config, b.options, sources.assets, b.report)
+        model = link_model(validated, config, b.options, sources.assets, b.report,
+                           read_git_dates(b.options.content_dir))
+        # 严重 wrong formulations in what is published (site.yaml's footer included).
+        published = sorted((f, item.digest) for item in model.index.values()
+                           for f in (item.file, item.body_file) if f)
+        files = [("site.yaml", ""), *published]
+        check_glossary(b.options.content_dir, files, b.report,
+                       serious_is_error=b.options.check,
+                       cache_dir=b.session.path("") if b.session.persistent else None,
+                       save=b.session.persistent)
+        return model
 
 
 # ---- render -------------------------------------------------------------------------------
@@ -366,6 +379,8 @@ def commit(b: _Build, outputs: list[Output]) -> WriteStats | None:
             stats = b.writer(outputs)
         else:
             stats = write_outputs(outputs, b.options.out_dir, defer_cleanup=True)
+        if b.writer is None:  # beside output/, not in it: see write/manifest.py
+            write_manifest(outputs, b.options.out_dir)
         _keep_memos(b, outputs)
     return stats
 

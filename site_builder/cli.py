@@ -15,7 +15,7 @@ from site_builder import __version__
 from site_builder.build import BuildResult, run
 from site_builder.core.config import BuildOptions
 from site_builder.scaffold import KINDS, ScaffoldError, init_site, new_file
-from site_builder.write.manifest import manifest_path, write_manifest
+from site_builder.write.manifest import manifest_path
 from site_builder.write.writer import OutputError, check_output_dir
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -188,9 +188,6 @@ def _build(args: argparse.Namespace, *, write: bool, keep: bool = False) -> int:
         sys.stderr.write("\r\033[K")
     _print_report(result)
     print(_summary(result, elapsed, write), file=sys.stderr if not result.ok else sys.stdout)
-    if write and result.ok:
-        # Beside output/, not in it: see write/manifest.py.
-        write_manifest(result.outputs, options.out_dir)
     if keep:
         _KEEP.append(result)
     return EXIT_OK if result.ok else EXIT_CONTENT

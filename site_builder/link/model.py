@@ -22,7 +22,6 @@ from site_builder.core.pinyin import sort_key, term_slug, unique_slugs
 from site_builder.core.positions import KeyPath, format_key
 from site_builder.load.gitdates import GitDates, read_git_dates
 from site_builder.load.sources import IMAGE_SUFFIXES, MARKDOWN_FIELDS, AssetFile
-from site_builder.validate.glossary import check_glossary
 from site_builder.validate.schema import ROLE_ORDER, SEGMENT_ORDER, Validated
 
 # kind (as in content files) → URL section and the words used in messages.
@@ -366,11 +365,6 @@ def link_model(
         if listing.get("enterprise"):
             listings_of[("enterprise", listing["enterprise"])].append(listing)
 
-    # 严重 wrong formulations in what is published (site.yaml's footer included).
-    check_glossary(options.content_dir, [("site.yaml", "")] + [
-        (f, parts[5]) for parts in published.values() for f in (parts[0], parts[4]) if f],
-        report, serious_is_error=options.check, cache_dir=options.site_dir / ".cache",
-        save=not options.check)
     stories = tuple(sorted(by_kind["story"], key=_story_order))
     listings = tuple(sorted(by_kind["listing"], key=_listing_order))
     terms = _collect_terms(by_kind)
