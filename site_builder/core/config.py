@@ -69,6 +69,7 @@ class SiteConfig:
     footer_line: int = 1  # where the footer's Markdown starts in site.yaml
     nav: tuple[NavEntry, ...] = ()
     map: MapSettings = field(default_factory=MapSettings)
+    outside_images: str = "error"  # images from other sites in Markdown: error or warn
     extra: Any = None
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -133,6 +134,7 @@ def make_config(data: dict[str, Any], options: BuildOptions, report: Report,
         footer_line=(positions.of_value(("footer",))[0] or 1) if positions else 1,
         nav=tuple(NavEntry(n["title"], n["url"]) for n in data.get("nav", ())),
         map=map_settings,
+        outside_images=data.get("outside_images") or "error",
         extra=data.get("extra"),
         today=build_date(),
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from site_builder import __version__
 from site_builder.core.dates import PartialDate
@@ -64,6 +64,7 @@ from site_builder.render.maps import (
 from site_builder.render.mapshapes import MapMaker
 from site_builder.render.markdown import MarkdownRenderer, render_inline
 from site_builder.render.opendata import DATA_FILES, open_data
+from site_builder.render.outsideimages import content_reader
 from site_builder.render.qrcodes import qr_svg
 from site_builder.render.tasks import PageTask, source_of
 
@@ -221,7 +222,9 @@ class SiteRenderer:
         self._nav_paths = frozenset(
             [e.url.strip("/") for e in self.config.nav]
             + [p.url.strip("/") for p in model.pages if p.get("nav_weight") is not None])
-        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
+        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished,
+                                   self.config.outside_images,
+                                   content_reader(model.content_dir))
         self.env = self._environment()
         self.provider = provider
         self.maps = MapMaker(provider, map_memo) if provider else None
@@ -646,11 +649,10 @@ class SiteRenderer:
         """What the page shows around the map: legend, credits and review number."""
         assert self.provider is not None
         full = legend(self.lang, True)
-        credits = self.provider.layers[0].attribution
-        # Built-in attributions are ours (with links); a custom one is the editor's text.
-        shown = Markup(credits) if self.provider.name != "custom" else escape(credits)
+        # HTML: built-in attributions are ours (with links), a custom one escaped text.
+        credits = Markup(self.provider.layers[0].attribution)
         return {"entries": [full[k] for k in sorted({p.kind for p in points})],
-                "credits": shown, "review": self.provider.review_number}
+                "credits": credits, "review": self.provider.review_number}
 
     def url(self, target: Any, root: str) -> str:
         """A relative link from the current page to an item, a term or a site path."""
