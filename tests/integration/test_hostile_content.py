@@ -17,15 +17,19 @@ STATION = "content/stations/chint-smart-port-party-service.yaml"
 STORY = "content/stories/baidu-ai-cloud-move-in.md"
 
 
+def _quoted(text: str) -> str:
+    """`text` as a YAML single-quoted scalar."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _custom_map(site: Path, attribution: str,
                 tiles: str = "https://tiles.example.gov.cn/{z}/{x}/{y}.png") -> None:
     """The demo's site.yaml with a custom base map (YAML single-quoted values)."""
     path = site / "content/site.yaml"
     text = path.read_text(encoding="utf-8")
-    quoted = {k: "'" + v.replace("'", "''") + "'" for k, v in (("a", attribution), ("t", tiles))}
     text = text[:text.index("\nmap:\n") + 1] + (  # the demo's map settings come last
-        f"map:\n  provider: custom\n  tiles: {quoted['t']}\n"
-        f"  attribution: {quoted['a']}\n  coord_system: wgs84\n")
+        f"map:\n  provider: custom\n  tiles: {_quoted(tiles)}\n"
+        f"  attribution: {_quoted(attribution)}\n  coord_system: wgs84\n")
     path.write_text(text, encoding="utf-8")
 
 
@@ -103,8 +107,8 @@ DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
 def _hostile_records(site: Path) -> None:
     station = site / STATION
     text = station.read_text(encoding="utf-8")
-    text = text.replace("name: 正泰智电港党群服务站", "name: '" + HYPERLINK.replace("'", "''") + "'")
-    text = text.replace("- 工商注册", "- '" + DDE.replace("'", "''") + "'")
+    text = text.replace("name: 正泰智电港党群服务站", "name: " + _quoted(HYPERLINK))
+    text = text.replace("- 工商注册", "- " + _quoted(DDE))
     text = text.replace("hours: 工作日 9:00—17:30", "hours: '-2+3'\nphone: '+86 21 5888 0000'")
     station.write_text(text, encoding="utf-8")
     alliance = site / "content/alliances/zhangjiagang-three-chains/alliance.yaml"
