@@ -115,6 +115,7 @@ class SiteConfig:
     nav: tuple[NavEntry, ...] = ()
     map: MapSettings = field(default_factory=MapSettings)
     filing: Filing = field(default_factory=Filing)
+    outside_images: str = "error"  # images from other sites in Markdown: error or warn
     extra: Any = None
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -180,6 +181,7 @@ def make_config(data: dict[str, Any], options: BuildOptions, report: Report,
         nav=tuple(NavEntry(n["title"], n["url"]) for n in data.get("nav", ())),
         map=map_settings,
         filing=make_filing(data.get("filing") or {}, base_url, options, report, positions),
+        outside_images=data.get("outside_images") or "error",
         extra=data.get("extra"),
         today=build_date(),
     )

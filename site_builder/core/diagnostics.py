@@ -413,6 +413,62 @@ CATALOGUE: dict[str, Message] = {
         "Maps published in China must show the base map's review number (审图号): copy the "
         "provider's current number into map.review_number.",
     ),
+    # ---- issue #20: images from other sites, a custom base map's tiles and attribution ----
+    "outside-image": Message(
+        E,
+        "正文里的图片“{value}”来自其他网站。",
+        "The image '{value}' in the text comes from another website.",
+        "把图片下载后放进 content/media/（联盟的图片也可放在联盟文件夹里），再写成 ![说明](/media/文件名)："
+        "外站图片会让对方网站知道谁在看这个页面，也可能被对方替换或删除。"
+        "确需使用外站图片时，可在 site.yaml 写 outside_images: warn，改为只给警告。",
+        "Download the image into content/media/ and write ![caption](/media/<name>): an image "
+        "from another site tells that site who reads the page, and it can be changed or removed "
+        "there. To allow them with a warning, write outside_images: warn in site.yaml.",
+    ),
+    "tiles-url": Message(
+        E,
+        "瓦片地址“{value}”不是以 https:// 开头的完整网址。",
+        "The tile URL '{value}' is not a complete address starting with https://.",
+        "照底图服务方给的地址原样写，例如 tiles: https://tiles.example.gov.cn/{{z}}/{{x}}/{{y}}.png。"
+        "网站用 https 发布，http:// 的底图浏览器不会加载；地址里不能有空格、引号、尖括号和反斜杠。",
+        "Copy the address the tile service gives, e.g. "
+        "tiles: https://tiles.example.gov.cn/{{z}}/{{x}}/{{y}}.png. Browsers do not load http:// "
+        "tiles on an https site; spaces, quotes, angle brackets and backslashes are not allowed.",
+    ),
+    "tiles-placeholder": Message(
+        E,
+        "瓦片地址里的“{placeholder}”不是可用的占位符。",
+        "'{placeholder}' in the tile URL is not an accepted placeholder.",
+        "花括号只能用来写 {{z}}（缩放级别）、{{x}}、{{y}}（瓦片的列号和行号）和 {{s}}（子域名）四种占位符，"
+        "其他内容请按服务方给的值直接写进地址。",
+        "Braces may only hold the placeholders {{z}} (zoom), {{x}}, {{y}} (tile column and row) "
+        "and {{s}} (subdomain); write any other value into the address itself.",
+    ),
+    "tiles-placeholder-missing": Message(
+        E,
+        "瓦片地址里缺少占位符 {missing}。",
+        "The tile URL lacks the placeholder(s) {missing}.",
+        "瓦片地址要含有 {{z}}、{{x}}、{{y}}，地图才能随缩放和拖动取到对应的瓦片，"
+        "例如 https://tiles.example.gov.cn/{{z}}/{{x}}/{{y}}.png。",
+        "A tile URL needs {{z}}, {{x}} and {{y}} so the map fetches the tile for each place "
+        "and zoom, e.g. https://tiles.example.gov.cn/{{z}}/{{x}}/{{y}}.png.",
+    ),
+    "custom-attribution": Message(
+        E,
+        "地图 provider 为 custom，但没有写底图版权说明 attribution。",
+        "The map provider is custom but map.attribution is missing.",
+        "在 map 下写 attribution: 底图的版权说明（向底图服务方要，例如“© 某某测绘有限公司”），它会显示在每张地图上。",
+        "Add map.attribution with the copyright line the tile service asks for; every map shows it.",
+    ),
+    "attribution-markup": Message(
+        W,
+        "底图版权说明 attribution 只能写纯文字，其中的“{found}”会原样显示在地图上。",
+        "map.attribution is plain text: '{found}' in it is shown on the map as written.",
+        "去掉 HTML 标签和 &copy; 这类写法，直接写文字，例如 attribution: © 某某测绘有限公司"
+        "（© 可以直接输入或复制粘贴）。",
+        "Remove HTML tags and entities such as &copy; and write the text itself, e.g. "
+        "attribution: © Example Mapping Ltd.",
+    ),
     "vendor-integrity": Message(
         E,
         "地图组件文件缺失或校验不符：{problem}",

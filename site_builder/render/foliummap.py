@@ -16,14 +16,14 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from site_builder.render.maps import (
+    NAME_MARK,
     OPTIONS_MARK,
     ROWS_MARK,
     MapFragment,
     MapPoint,
     Provider,
-    map_options,
-    point_row,
-    script_json,
+    fill_map,
+    marked_provider,
 )
 
 _ASSET_TAG = re.compile(r"<(?:link|script)\b[^>]*(?:href|src)=[^>]*>(?:</script>)?")
@@ -54,24 +54,25 @@ def render_map(name: str, points: Sequence[MapPoint], provider: Provider,
                asset: Callable[[str], str], options: dict[str, Any],
                center: tuple[float, float] | None, zoom: int | None, height_class: str,
                placeholders: bool) -> MapFragment:
-    """mapshapes.build_map, done."""
-    m = folium.Map(location=list(center) if center else None, zoom_start=zoom or 12,
-                   tiles=None, control_scale=True, prefer_canvas=False)
+    """mapshapes.build_map, done.
+
+    folium sees placeholders only, never a word of content: branca compiles the text of
+    every element it renders as a Jinja template, so a station's name or an attribution
+    handed to it would run as template code. Names, rows, options, tile URLs and
+    attributions are put in afterwards (maps.fill_map), unless `placeholders` asks for
+    the shape itself."""
+    m = folium.Map(location=[float(c) for c in center] if center else None,
+                   zoom_start=int(zoom or 12), tiles=None, control_scale=True,
+                   prefer_canvas=False)
     m.default_js = [("leaflet", asset("vendor/leaflet/leaflet.js"))]
     m.default_css = [("leaflet_css", asset("vendor/leaflet/leaflet.css"))]
-    for i, tile in enumerate(provider.layers):
+    for i, tile in enumerate(marked_provider(provider).layers):
         folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=f"{provider.name}{i}",
                          max_zoom=tile.max_zoom, subdomains=tile.subdomains,
                          overlay=tile.overlay, control=False).add_to(m)
-    with_wgs = provider.datum != "wgs84"
-    if placeholders:
-        rows_json, options_json = ROWS_MARK, OPTIONS_MARK
-    else:
-        rows_json = script_json([point_row(p, with_wgs) for p in points])
-        options_json = script_json(map_options(provider, points, options, center))
     StationLayer(
-        rows_json,
-        options_json,
+        ROWS_MARK,
+        OPTIONS_MARK,
         [("markercluster", asset("vendor/markercluster/leaflet.markercluster.js")),
          ("site_builder_map", asset("map.js"))],
         [("markercluster_css", asset("vendor/markercluster/MarkerCluster.css")),
@@ -79,7 +80,7 @@ def render_map(name: str, points: Sequence[MapPoint], provider: Provider,
          ("site_builder_map_css", asset("map.css"))],
     ).add_to(m)
     figure = m.get_root()
-    _stable_ids(figure, m, name)
+    _stable_ids(figure, m, NAME_MARK)
     figure.render()
     tags = list(dict.fromkeys(_ASSET_TAG.findall(figure.header.render())))
     css = "\n".join(t for t in tags if t.startswith("<link"))
@@ -87,7 +88,8 @@ def render_map(name: str, points: Sequence[MapPoint], provider: Provider,
     # The size class must be there before Leaflet measures the element to fit the bounds.
     html = figure.html.render().strip().replace('class="folium-map"',
                                                 f'class="folium-map {height_class}"', 1)
-    return MapFragment(css, js, html, figure.script.render().strip())
+    shape = MapFragment(css, js, html, figure.script.render().strip())
+    return shape if placeholders else fill_map(shape, name, points, provider, options, center)
 
 
 def _stable_ids(root: Element, the_map: Element, name: str) -> None:

@@ -16,16 +16,20 @@ import functools
 import hashlib
 import importlib
 import json
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from markupsafe import escape
 
 from site_builder.core.config import MapSettings
 from site_builder.core.diagnostics import Report
 from site_builder.core.geo import from_wgs84, to_wgs84
 from site_builder.core.positions import Positions
+from site_builder.render.mapsettings import check_custom_map
 from site_builder.validate.schema import STATION_TYPES
 
 # Third-party browser files: output path → (package, file in its data folder, sha256).
@@ -62,8 +66,10 @@ VENDOR_FILES: dict[str, tuple[str, str, str]] = {
 
 # Colours of the station types (and of located members), readable as white-ringed pins.
 TYPE_COLOURS = ("#b3121b", "#c2410c", "#1d4ed8", "#7c3aed", "#047857", "#a16207", "#475569")
-# Placeholders a map shape is rendered with (see mapshapes.MapMaker).
+# Placeholders every map is rendered with (see foliummap.render_map, mapshapes.MapMaker).
 NAME_MARK, ROWS_MARK, OPTIONS_MARK = "SBMAPNAME", '"SBMAPROWS"', '"SBMAPOPTIONS"'
+# A tile layer's URL template and attribution: folium writes them JSON-encoded, so quoted.
+TILES_MARK, ATTRIBUTION_MARK = "SBTILES{}", "SBATTRIBUTION{}"
 MEMBER_COLOUR = "#0f766e"
 STATION_TYPE_NAMES = tuple(c.zh for c in STATION_TYPES.choices)
 
@@ -99,7 +105,7 @@ def vendor_files() -> list[tuple[str, bytes]]:
 @dataclass(frozen=True)
 class TileSpec:
     url: str
-    attribution: str
+    attribution: str  # HTML: Leaflet inserts it as such (a custom one is escaped text)
     subdomains: str = "abc"
     max_zoom: int = 18
     overlay: bool = False  # annotation layers sit on top of the base
@@ -139,9 +145,10 @@ def provider_for(settings: MapSettings, report: Report,
                            '<a href="https://www.amap.com/">高德地图</a>', "1234", 18),)
         provider = Provider("gaode", "gcj02", layers, review)
     elif name == "custom":
-        if not settings.tiles:
-            report.emit("custom-tiles", "site.yaml", *where("map", "provider"), "map.tiles")
-        layers = (TileSpec(settings.tiles or "", settings.attribution or "", "abc", 18),)
+        check_custom_map(settings, report, positions)
+        # The editor's words, shown as text wherever they go (Leaflet takes HTML).
+        layers = (TileSpec(settings.tiles or "", str(escape(settings.attribution or "")),
+                           "abc", 18),)
         provider = Provider("custom", settings.coord_system or "wgs84", layers, review)
     else:
         if not settings.configured:
@@ -226,18 +233,49 @@ class MapFragment:
     script: str
 
 
+def folium_json(text: str) -> str:
+    """A string as folium writes it into a map's script: JSON, with the characters that
+    matter to HTML escaped (what its `tojson` and `tojavascript` filters do)."""
+    return (json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
+def marked_provider(provider: Provider) -> Provider:
+    """`provider` with placeholders for its tile URLs and attributions: what folium sees.
+
+    folium and branca compile the text of every element they render as a Jinja template,
+    so text from site.yaml handed to folium would run as code (`{{ … }}`) or break the build
+    (`{%`); it is put in after folium has rendered the map (`fill_map`)."""
+    layers = tuple(replace(tile, url=TILES_MARK.format(i),
+                           attribution=ATTRIBUTION_MARK.format(i))
+                   for i, tile in enumerate(provider.layers))
+    return replace(provider, layers=layers)
+
+
+def fill_map(shape: MapFragment, name: str, points: Sequence[MapPoint], provider: Provider,
+             options: dict[str, Any], center: tuple[float, float] | None) -> MapFragment:
+    """A map rendered with placeholders (see marked_provider), with its own values."""
+    with_wgs = provider.datum != "wgs84"
+    values = {NAME_MARK: name,
+              ROWS_MARK: script_json([point_row(p, with_wgs) for p in points]),
+              OPTIONS_MARK: script_json(map_options(provider, points, options, center))}
+    for i, tile in enumerate(provider.layers):
+        values[folium_json(TILES_MARK.format(i))] = folium_json(tile.url)
+        values[folium_json(ATTRIBUTION_MARK.format(i))] = folium_json(tile.attribution)
+    markers = re.compile("|".join(re.escape(m) for m in values))
+
+    def fill(text: str) -> str:
+        # One pass: text put in (a station called SBMAPNAME) is never replaced again.
+        return markers.sub(lambda match: values[match.group(0)], text)
+
+    return MapFragment(shape.css, shape.js, fill(shape.html), fill(shape.script))
+
+
 def script_json(value: Any) -> str:
     """JSON safe inside a <script> element, keeping non-ASCII text as it is."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-
-
-
-
-
 
 
 def map_options(provider: Provider, points: Sequence[MapPoint], options: dict[str, Any],
@@ -246,8 +284,6 @@ def map_options(provider: Provider, points: Sequence[MapPoint], options: dict[st
     return {**options, "nav": NAV_URLS, "datum": provider.datum,
             "review": provider.review_number or "",
             "fit": None if center else _bounds(points)}
-
-
 
 
 def _bounds(points: Sequence[MapPoint]) -> list[list[float]] | None:

@@ -4,33 +4,24 @@ shape is the same text with its own name, rows and options (and .cache/ keeps th
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from site_builder.core import cachefile
 from site_builder.render.maps import (
     NAME_MARK,
-    OPTIONS_MARK,
-    ROWS_MARK,
     MapFragment,
     MapPoint,
     Provider,
-    map_options,
-    point_row,
-    script_json,
+    fill_map,
+    marked_provider,
 )
 
 MAP_MEMO_FILE = "maps.marshal"  # in .cache/: shapes by key
 
-
-
 MAP_MEMO_VERSION = 1  # the keys name folium's version and the shape's inputs themselves
 
-
-
-SHAPE_VERSION = 1  # bump when build_map's output changes for the same inputs
-
+SHAPE_VERSION = 2  # bump when build_map's output changes for the same inputs
 
 
 @functools.cache
@@ -38,13 +29,11 @@ def _folium_version() -> str:
     return cachefile.package_version("folium")  # without importing folium
 
 
-
 # Every asset URL a shape contains (with its version): a changed file is a new shape.
 _SHAPE_ASSETS = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
                  "vendor/markercluster/leaflet.markercluster.js",
                  "vendor/markercluster/MarkerCluster.css",
                  "vendor/markercluster/MarkerCluster.Default.css", "map.js", "map.css")
-
 
 
 class MapMaker:
@@ -55,8 +44,6 @@ class MapMaker:
     folium renders a map of each shape (provider, page depth, size, view) once with
     placeholders, and every map of that shape is the same text with its own values.
     """
-
-    _NAME, _ROWS, _OPTIONS = NAME_MARK, ROWS_MARK, OPTIONS_MARK
 
     def __init__(self, provider: Provider,
                  memo: dict[str, tuple[str, str, str, str]] | None = None) -> None:
@@ -69,35 +56,21 @@ class MapMaker:
     def build(self, name: str, points: Sequence[MapPoint], asset: Callable[[str], str],
               options: dict[str, Any], center: tuple[float, float] | None = None,
               zoom: int | None = None, height_class: str = "map-large") -> MapFragment:
-        key = repr((SHAPE_VERSION, _folium_version(), self.provider,
+        # The shape has placeholders for the tile URLs and attributions too: it is the
+        # same whatever site.yaml says they are.
+        key = repr((SHAPE_VERSION, _folium_version(), marked_provider(self.provider),
                     [asset(n) for n in _SHAPE_ASSETS], height_class, center, zoom))
         if key not in self._shapes:
-            made = build_map(self._NAME, [], self.provider, asset, {}, center, zoom,
+            made = build_map(NAME_MARK, [], self.provider, asset, {}, center, zoom,
                              height_class, placeholders=True)
             self._shapes[key] = self.added[key] = (made.css, made.js, made.html, made.script)
-        shape = MapFragment(*self._shapes[key])
-        with_wgs = self.provider.datum != "wgs84"
-        rows = script_json([point_row(p, with_wgs) for p in points])
-        opts = script_json(self._options(points, options, center))
-
-        values = {self._NAME: name, self._ROWS: rows, self._OPTIONS: opts}
-        markers = re.compile("|".join(re.escape(m) for m in values))
-
-        def fill(text: str) -> str:
-            # One pass: text put in (a station called SBMAPNAME) is never replaced again.
-            return markers.sub(lambda match: values[match.group(0)], text)
-
-        return MapFragment(shape.css, shape.js, fill(shape.html), fill(shape.script))
+        return fill_map(MapFragment(*self._shapes[key]), name, points, self.provider, options,
+                        center)
 
     def remember(self, shapes: dict[str, tuple[str, str, str, str]]) -> None:
         """Keep shapes another process made."""
         self._shapes.update(shapes)
         self.added.update(shapes)
-
-    def _options(self, points: Sequence[MapPoint], options: dict[str, Any],
-                 center: tuple[float, float] | None) -> dict[str, Any]:
-        return map_options(self.provider, points, options, center)
-
 
 
 def build_map(name: str, points: Sequence[MapPoint], provider: Provider,

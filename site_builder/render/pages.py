@@ -49,6 +49,7 @@ from site_builder.render.maps import (
 from site_builder.render.mapshapes import MapMaker
 from site_builder.render.markdown import MarkdownRenderer, render_inline
 from site_builder.render.opendata import DATA_FILES
+from site_builder.render.outsideimages import content_reader
 from site_builder.render.pagemaps import PageMaps
 from site_builder.render.plan import STORIES_PER_PAGE, PagePlanner
 from site_builder.render.qrcodes import qr_svg
@@ -101,7 +102,9 @@ class SiteRenderer(PagePlanner, PageSharing, PageMaps):
         self._nav_paths = frozenset(
             [e.url.strip("/") for e in self.config.nav]
             + [p.url.strip("/") for p in model.pages if p.get("nav_weight") is not None])
-        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished)
+        self.md = MarkdownRenderer(self.known, report, md_memo, self.lang, model.unpublished,
+                                   self.config.outside_images,
+                                   content_reader(model.content_dir))
         self.env = self._environment()
         self.provider = provider
         self.maps = MapMaker(provider, map_memo) if provider else None

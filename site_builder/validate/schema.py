@@ -490,6 +490,10 @@ PROVIDERS = Enum(_choices(
     ("gaode", "高德", ("amap", "autonavi")), ("custom", "custom", ("自定义",)),
 ), show_aliases=False)
 
+OUTSIDE_IMAGES = Enum(_choices(
+    ("error", "error", ("错误", "报错")), ("warn", "warn", ("warning", "警告")),
+), show_aliases=False)
+
 LANGUAGES = Enum(_choices(
     ("zh-CN", "Chinese", ("zh", "zh-cn", "zh-hans", "中文", "简体中文", "cn")),
     ("en", "English", ("en-us", "en-gb", "英文", "英语")),
@@ -550,6 +554,9 @@ SITE = Record({
         "center": Field(ListOf(Number(), min_items=2), meaning=_m("初始中心点", "center")),
         "zoom": Field(Integer(low=1), meaning=_m("初始缩放级别", "zoom")),
     }), meaning=_m("地图设置", "map settings")),
+    "outside_images": Field(OUTSIDE_IMAGES, meaning=_m("正文中的外站图片：报错或只警告",
+                                                       "images from other sites"),
+                            default="error"),
     "extra": EXTRA,
 })
 

@@ -47,7 +47,7 @@ def test_gaode_tiles_are_gcj02_and_custom_needs_tiles() -> None:
     p, _ = provider(provider="gaode", review_number="x")
     assert p.datum == "gcj02"
     _, report = provider(provider="custom")
-    assert [d.code for d in report.items] == ["custom-tiles"]
+    assert [d.code for d in report.items] == ["custom-attribution", "custom-tiles"]
 
 
 def test_unconfigured_map_warns_about_osm() -> None:
