@@ -32,7 +32,8 @@ from site_builder.incremental.validated import (
     save_validated,
     storable,
 )
-from site_builder.link.model import Model, link_model
+from site_builder.link.linker import link_model
+from site_builder.link.model import Model
 from site_builder.load.gitdates import read_git_dates
 from site_builder.load.sources import SourceDoc, Sources, load_sources, record_name
 from site_builder.parallel.helpers import Helpers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from site_builder.validate.schema import SLUG_MAX, SLUG_RE
+from site_builder.validate.values import SLUG_MAX, SLUG_RE
 
 KINDS = ("alliance", "enterprise", "story", "station", "listing", "page")
 

@@ -32,7 +32,7 @@ from site_builder.render.svg import (
     text_width,
     wrap_text,
 )
-from site_builder.validate.schema import ROLE_ORDER, SEGMENT_ORDER
+from site_builder.validate.vocabularies import ROLE_ORDER, SEGMENT_ORDER
 
 # The site's palette (assets/site.css).
 RED = "#b3121b"

@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
-from site_builder.validate.schema import (
+from site_builder.validate.vocabularies import (
     CATEGORIES,
     LISTING_KINDS,
     MODELS,

@@ -30,7 +30,7 @@ from site_builder.core.diagnostics import Report
 from site_builder.core.geo import from_wgs84, to_wgs84
 from site_builder.core.positions import Positions
 from site_builder.render.mapsettings import check_custom_map
-from site_builder.validate.schema import STATION_TYPES
+from site_builder.validate.vocabularies import STATION_TYPES
 
 # Third-party browser files: output path → (package, file in its data folder, sha256).
 VENDOR_FILES: dict[str, tuple[str, str, str]] = {

@@ -24,7 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 from site_builder.core import cachefile
 from site_builder.core.diagnostics import Diagnostic, Report, Severity, closest
 from site_builder.incremental.deps import track_key
-from site_builder.link.model import resolve_content_path
+from site_builder.link.linker import resolve_content_path
 from site_builder.render.markdown_subset import subset_html
 from site_builder.render.outsideimages import file_column, locate, outside_url, shorten
 

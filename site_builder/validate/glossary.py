@@ -17,7 +17,9 @@ import yaml
 
 from site_builder.core.diagnostics import Diagnostic, L, Report, Severity
 from site_builder.load.sources import decode_text, read_record
-from site_builder.validate.schema import Ctx, Enum, Field, ListOf, Record, Text, _choices
+from site_builder.validate.specs import Ctx, Field, Record
+from site_builder.validate.values import Enum, ListOf, Text
+from site_builder.validate.vocabularies import _choices
 
 BUILTIN = Path(__file__).with_name("glossary.yaml")
 SITE_FILE = "glossary.yaml"  # beside site.yaml in content/

@@ -9,7 +9,7 @@ import pytest
 from site_builder.link.model import Item, Membership
 from site_builder.render.diagram import HORIZONTAL, RED, VERTICAL, chain_svg
 from site_builder.render.svg import text_width, wrap_text
-from site_builder.validate.schema import SEGMENT_ORDER
+from site_builder.validate.vocabularies import SEGMENT_ORDER
 from tests.conftest import REPO, build
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -110,7 +110,7 @@ def test_leading_enterprises_have_a_red_border_and_others_do_not(demo_model) -> 
 
 
 def test_members_follow_role_order_within_a_segment(demo_model) -> None:
-    from site_builder.validate.schema import ROLE_ORDER
+    from site_builder.validate.vocabularies import ROLE_ORDER
     slug = "songjiang-g60-clusters"
     roles = {ROOT + f"enterprises/{m.enterprise.slug}/": m.role for m in demo_model.members[slug]}
     for group in segments(draw(demo_model, slug)):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder.link.model import resolve_content_path, url_for
+from site_builder.link.linker import resolve_content_path
+from site_builder.link.model import url_for
 from tests.conftest import build
 
 
