@@ -9,7 +9,6 @@ as it was.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from site_builder.link.model import Model
 from site_builder.load.gitdates import read_git_dates
 from site_builder.load.sources import SourceDoc, Sources, load_sources, record_name
 from site_builder.parallel.helpers import Helpers
+from site_builder.parallel.machinery import machinery
 from site_builder.render.linkcheck import check_links
 from site_builder.render.maps import Provider, provider_for
 from site_builder.render.mapshapes import MAP_MEMO_FILE, MAP_MEMO_VERSION
@@ -48,7 +48,6 @@ from site_builder.search.update import SEARCH_MEMO_FILE, SearchMemo, search_outp
 from site_builder.validate.glossary import check_glossary
 from site_builder.validate.schema import Validated, validate_doc
 from site_builder.write.manifest import write_manifest
-from site_builder.write.swap import start_cleanup
 from site_builder.write.writer import Stage, WriteStats, write_outputs
 
 RELATED_MEMO_FILE = "related.marshal"
@@ -118,7 +117,7 @@ def run(options: BuildOptions, *, write: bool = True, session: Session | None = 
     session = session or (Session.on_disk(options.site_dir) if on_disk else Session())
     report = Report()
     report.strict = options.strict
-    with _machinery(options, session, report, on_disk) as (helpers, stage, locked):
+    with machinery(options, session, report, on_disk) as (helpers, stage, locked):
         b = _Build(options, report, session, helpers, stage, write, progress, writer,
                    _Timings())
         if not locked:
@@ -130,52 +129,6 @@ def run(options: BuildOptions, *, write: bool = True, session: Session | None = 
         outputs += index(b, model, outputs) if not report.has_errors else []
         written = commit(b, outputs) if write and not report.has_errors else None
         return BuildResult(report, config, model, tuple(outputs), written, dict(b.timings))
-
-
-@contextmanager
-def _machinery(options: BuildOptions, session: Session, report: Report, on_disk: bool
-               ) -> Iterator[tuple[Helpers, Stage | None, bool]]:
-    """The lock, the helper processes, the stage and the collector, set up in the order
-    their invariants need and torn down whatever happens."""
-    # A build makes millions of objects and frees them at the end; the cycle collector
-    # would walk the whole heap over and over meanwhile (a third of a warm rebuild of
-    # 10,000 pages). Reference counting still frees nearly everything as it goes.
-    enabled = gc.isenabled()
-    gc.disable()
-    # Forked first, while this process is small and has no other thread (see warmup.py).
-    helpers = Helpers.start(options, forks=on_disk)
-    stage = cleanup = None
-    try:
-        with session.lock(report, waiting=_say_waiting) as locked:
-            if locked and on_disk:
-                # Pages are staged beside output/ as they are rendered (the disk works
-                # while the CPU does); an error later discards the stage and output/ stays
-                # as it was. Made first: copying the last output into it runs meanwhile.
-                stage = Stage(options.out_dir, recycle=True, walk=False)
-                # Forked before this build starts a thread of its own (lookahead.py).
-                helpers.look_ahead(options, session.path(""), stage.old_tree)
-                stage.start_walk(helpers.stage_files())
-                cleanup = start_cleanup(options.out_dir)
-            session.begin()
-            try:
-                yield helpers, stage, locked
-            finally:
-                helpers.close_lookahead()  # before the stage it may still list is moved
-                if stage is not None:
-                    stage.abort()
-                if cleanup is not None:
-                    cleanup.join()
-    finally:
-        helpers.close()
-        if enabled:
-            gc.enable()
-
-
-def _say_waiting(pid: int | None) -> None:
-    import sys
-
-    who = f"（进程 {pid}）" if pid else ""
-    print(f"另一个生成过程{who}正在生成这个网站，等它结束后再开始……", file=sys.stderr, flush=True)
 
 
 # ---- load ---------------------------------------------------------------------------------
