@@ -21,6 +21,7 @@ from site_builder.render.maps import (
     ROWS_MARK,
     MapFragment,
     MapPoint,
+    MapView,
     Provider,
     fill_map,
     marked_provider,
@@ -51,8 +52,7 @@ class StationLayer(JSCSSMixin, MacroElement):
 
 
 def render_map(name: str, points: Sequence[MapPoint], provider: Provider,
-               asset: Callable[[str], str], options: dict[str, Any],
-               center: tuple[float, float] | None, zoom: int | None, height_class: str,
+               asset: Callable[[str], str], options: dict[str, Any], view: MapView,
                placeholders: bool) -> MapFragment:
     """mapshapes.build_map, done.
 
@@ -61,6 +61,7 @@ def render_map(name: str, points: Sequence[MapPoint], provider: Provider,
     handed to it would run as template code. Names, rows, options, tile URLs and
     attributions are put in afterwards (maps.fill_map), unless `placeholders` asks for
     the shape itself."""
+    center, zoom, height_class = view.center, view.zoom, view.height_class
     m = folium.Map(location=[float(c) for c in center] if center else None,
                    zoom_start=int(zoom or 12), tiles=None, control_scale=True,
                    prefer_canvas=False)

@@ -224,6 +224,15 @@ def point_row(p: MapPoint, with_wgs: bool) -> list[Any]:
 # ---- folium -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class MapView:
+    """Where a map opens and how tall it is (None: fitted to its pins)."""
+
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
+    height_class: str = "map-large"
+
+
+@dataclass(frozen=True)
 class MapFragment:
     """A folium map split for embedding: styles for <head>, scripts, element, its script."""
 

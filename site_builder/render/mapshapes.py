@@ -12,6 +12,7 @@ from site_builder.render.maps import (
     NAME_MARK,
     MapFragment,
     MapPoint,
+    MapView,
     Provider,
     fill_map,
     marked_provider,
@@ -61,8 +62,8 @@ class MapMaker:
         key = repr((SHAPE_VERSION, _folium_version(), marked_provider(self.provider),
                     [asset(n) for n in _SHAPE_ASSETS], height_class, center, zoom))
         if key not in self._shapes:
-            made = build_map(NAME_MARK, [], self.provider, asset, {}, center, zoom,
-                             height_class, placeholders=True)
+            made = build_map(NAME_MARK, [], self.provider, asset, {},
+                             MapView(center, zoom, height_class), placeholders=True)
             self._shapes[key] = self.added[key] = (made.css, made.js, made.html, made.script)
         return fill_map(MapFragment(*self._shapes[key]), name, points, self.provider, options,
                         center)
@@ -75,8 +76,7 @@ class MapMaker:
 
 def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
               asset: Callable[[str], str], options: dict[str, Any],
-              center: tuple[float, float] | None = None, zoom: int | None = None,
-              height_class: str = "map-large", placeholders: bool = False) -> MapFragment:
+              view: MapView | None = None, placeholders: bool = False) -> MapFragment:
     """Build one map with folium and split it into pieces for our templates.
 
     `asset` turns a name under assets/ into the URL the page uses. With `placeholders`,
@@ -86,5 +86,5 @@ def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
     """
     from site_builder.render.foliummap import render_map
 
-    return render_map(name, points, provider, asset, options, center, zoom, height_class,
+    return render_map(name, points, provider, asset, options, view or MapView(),
                       placeholders)

@@ -159,5 +159,5 @@ def test_a_map_from_a_shared_shape_equals_one_built_directly() -> None:
         made = maker.build(name, points, lambda a: "../assets/" + a, options, None, None,
                            "map-medium")
         direct = mapshapes.build_map(name, points, osm, lambda a: "../assets/" + a, options,
-                                None, None, "map-medium")
+                                     maps.MapView(None, None, "map-medium"))
         assert made == direct
