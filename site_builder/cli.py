@@ -1,4 +1,6 @@
-"""Command line: build, check, new, init, serve, import, export. Exit 0 ok, 1 content errors, 2 wrong usage."""
+"""Command line: build, check, new, init, serve, import, export.
+
+Exit 0 ok, 1 content errors, 2 wrong usage."""
 
 from __future__ import annotations
 
@@ -69,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _sheet_commands(sub: argparse._SubParsersAction) -> None:
     kinds = "enterprises | stations | listings"
-    imp = sub.add_parser("import", help="从 .xlsx/.csv 表格导入成员单位、阵地或清单（import a sheet）")
+    imp = sub.add_parser("import",
+                         help="从 .xlsx/.csv 表格导入成员单位、阵地或清单（import a sheet）")
     imp.add_argument("kind", metavar="KIND", help=kinds)
     imp.add_argument("file", metavar="FILE", help="表格文件 .xlsx / .xls / .csv")
     imp.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")

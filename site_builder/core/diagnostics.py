@@ -544,8 +544,8 @@ CATALOGUE: dict[str, Message] = {
     ),
     "sheet-write-failed": Message(
         E,
-        "写入 {file} 失败：{problem}。没有写入任何文件，content/ 保持原样。",
-        "Writing {file} failed: {problem}. Nothing was written; content/ is unchanged.",
+        "写入 {target} 失败：{problem}。没有写入任何文件，content/ 保持原样。",
+        "Writing {target} failed: {problem}. Nothing was written; content/ is unchanged.",
         "检查磁盘空间和文件夹权限后重新导入。",
         "Check disk space and permissions, then import again.",
     ),

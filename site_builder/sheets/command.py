@@ -66,7 +66,7 @@ def run_import(kind: str, file: Path, site_dir: Path, yes: bool, geocode: bool) 
         written = write_changes(content, plan.changes)
     except WriteFailed as exc:
         failed = Report()
-        failed.emit("sheet-write-failed", exc.rel, file=exc.rel, problem=exc.problem)
+        failed.emit("sheet-write-failed", exc.rel, target=exc.rel, problem=exc.problem)
         print(failed.format(), file=sys.stderr)
         return EXIT_CONTENT
     print(f"已写入 {written} 个文件。/ {written} files written.")

@@ -160,7 +160,8 @@ def _save(kind: str, rows: list[list[Any]], alliances: list[str], output: Path) 
             options[f"{opt}{i}"] = value
         rule = DataValidation(type="list", allow_blank=True,
                               formula1=f"'{_OPTIONS}'!${opt}$1:${opt}${len(choices)}",
-                              error=f"请从下拉列表中选择{col.label}", showErrorMessage=col.type != "alliance")
+                              error=f"请从下拉列表中选择{col.label}",
+                              showErrorMessage=col.type != "alliance")
         rule.add(f"{letter}2:{letter}{last}")
         sheet.add_data_validation(rule)
     _guide_sheet(book.create_sheet("说明"), kind, columns)

@@ -27,7 +27,8 @@ COMMENTS: dict[str, str] = {
     "enterprise.location": "位置：纬度 lat、经度 lon（WGS-84；高德坐标写 coord_system: gcj02）",
     "station.name": "必填",
     "station.address": "必填",
-    "station.type": "党建工作站 / 先锋阵地 / 党群服务中心 / 书记工作室 / 人才综合体 / 实境课堂 / 其他",
+    "station.type": ("党建工作站 / 先锋阵地 / 党群服务中心 / 书记工作室 / 人才综合体 / "
+                     "实境课堂 / 其他"),
     "station.location": "必填：纬度 lat、经度 lon（WGS-84；高德坐标写 coord_system: gcj02）",
     "listing.kind": "必填：需求 / 资源 / 项目（需求须写 enterprise）",
     "listing.title": "必填",

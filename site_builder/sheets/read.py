@@ -123,6 +123,7 @@ def _find_header(rows: list[list[Any]], table: dict[str, Column]
 def _report_columns(rows: list[list[Any]], index: int, columns: dict[int, Column],
                     where: str, report: Report) -> None:
     header = rows[index]
+    above = rows[index - 1] if index else []
     seen: dict[Column, int] = {}
     for j, col in sorted(columns.items()):
         if col in seen:
@@ -133,6 +134,8 @@ def _report_columns(rows: list[list[Any]], index: int, columns: dict[int, Column
         if j in columns:
             continue
         name = cell_text(header[j]) if j < len(header) else ""
+        if not name and j < len(above):  # a header cell merged down from the row above
+            name = cell_text(above[j])
         if header_key(name) in _SKIP_HEADERS:
             continue
         if name or any(j < len(r) and cell_text(r[j]) for r in rows[index + 1:]):
