@@ -209,7 +209,14 @@ def parse_coord(value: Any) -> tuple[float, float] | None:
     return lat, lon
 
 
+_LOOKUPS: dict[int, dict[str, str]] = {}
+
+
 def canon_enum(enum: s.Enum, value: Any) -> str:
+    """The canonical Chinese value of an enumeration, or the text as typed."""
+    table = _LOOKUPS.get(id(enum))
+    if table is None:  # Enum.lookup() builds its table on every call
+        table = _LOOKUPS[id(enum)] = enum.lookup()
     text = cell_text(value)
     bare = re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", text) or text
-    return enum.lookup().get(bare.lower(), text)
+    return table.get(bare.lower(), text)

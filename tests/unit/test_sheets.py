@@ -71,7 +71,7 @@ def _messy_enterprises(tmp_path: Path, alliance: str, other: str) -> Path:
         [None] * 12,
         [2, "南京示例算力科技有限公司", other, "成员企业", "服务", None, None, None, None,
          None, None, None],
-        [3, "南京示例材料有限公司", alliance, "member", "上游", "未建", None, None,
+        [3, "\u3000南京示例材料有限公司\u3000", alliance, "member", "上游", "未建", None, None,
          "2021年6月", None, None, None],
         ["合计", "3 家", None, None, None, None, 12],
     ]
