@@ -70,7 +70,7 @@ def _lines(kind: str, spec: Record, data: Mapping[str, Any], prefix: str, indent
             item_spec = getattr(inner, "item", None)
             for item in value:
                 out += _item_lines(kind, item_spec, item, f"{name}.", indent + 2)
-        elif isinstance(value, Mapping):
+        elif isinstance(value, Mapping) or (isinstance(value, str) and "\n" in value.strip()):
             out += render_block(key, value, indent)
         else:
             out.append(_with_comment(f"{pad}{key}: {render_flow(value)}", comment))

@@ -55,6 +55,21 @@ def _render_like(node: yaml.ScalarNode, value: Any) -> str:
     return render_scalar(value)
 
 
+def _render_block_text(text: str, node: yaml.ScalarNode, value: Any) -> str:
+    """A block scalar's new text: `|` and the lines at the old text's indent."""
+    body_start = text.find("\n", node.start_mark.index) + 1
+    line = text[body_start:text.find("\n", body_start) if "\n" in text[body_start:] else None]
+    indent = len(line) - len(line.lstrip(" ")) or node.start_mark.column + 2
+    lines = str(value).strip("\n").split("\n")
+    return "|\n" + "".join((" " * indent + x).rstrip() + "\n" for x in lines)
+
+
+def block_text(key: str, value: str, indent: int) -> list[str]:
+    """`key: |` and the text's lines: Markdown read as written."""
+    pad = " " * (indent + 2)
+    return [f"{' ' * indent}{key}: |"] + [(pad + x).rstrip() for x in value.strip("\n").split("\n")]
+
+
 def render_flow(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(render_flow(v) for v in value) + "]"
@@ -76,6 +91,8 @@ def render_block(key: str, value: Any, indent: int) -> list[str]:
         for item in value:
             lines += render_item(item, indent + 2)
         return lines
+    if isinstance(value, str) and "\n" in value.strip("\n"):
+        return block_text(key, value, indent)
     return [f"{pad}{key}: {render_flow(value)}"]
 
 
@@ -115,10 +132,9 @@ def _splice_for(text: str, nodes: dict[KeyPath, yaml.Node], path: KeyPath, value
     if node is not None:
         start, end = node.start_mark.index, node.end_mark.index
         if isinstance(node, yaml.ScalarNode):
-            new = _render_like(node, value)
-            if node.style in ("|", ">"):  # the span ran to the line's end: keep a newline
-                new += "\n"
-            return start, end, new
+            if node.style in ("|", ">"):  # Markdown text stays a block, at its indent
+                return start, end, _render_block_text(text, node, value)
+            return start, end, _render_like(node, value)
         if isinstance(node, yaml.SequenceNode) and not node.flow_style:
             end = node.value[-1].end_mark.index if node.value else end  # not the next key
             pad = "\n" + " " * node.start_mark.column

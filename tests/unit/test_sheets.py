@@ -114,8 +114,10 @@ def test_bad_values_are_located_at_their_cells_and_nothing_is_written(
     rows = [
         ["名称", "所属联盟", "角色", "环节", "党组织成立时间", "坐标", "官网", "备注"],
         ["甲公司", "雨花软件谷", "老大", "中游", "2021-13-01", "118.7", "www.x.cn", "x"],
-        ["乙公司", "yuhuatai-software-valley", "成员企业", "中游", None, None, None, None],
-        ["乙公司", "yuhuatai-software-valley", "骨干企业", "下游", None, None, None, None],
+        ["乙公司", "yuhuatai-software-valley", "成员企业", "中游", "2020", None, None, None],
+        ["乙公司", "yuhuatai-software-valley", "骨干企业", "下游", "2021", None, None, None],
+        [None, None, None, None, None, None, None, None, "没有表头的数据"],
+        [None, None, "yuhuatai-software-valley", "链主", "上游", None, None, None],
     ]
     sheet = _xlsx(tmp_path / "bad.xlsx", rows, "企业")
     before = tree(demo / "content")
@@ -130,6 +132,9 @@ def test_bad_values_are_located_at_their_cells_and_nothing_is_written(
         ("bad.xlsx!企业!G2", "www.x.cn"),
         ("bad.xlsx!企业!H1", "不认识的列“备注”"),
         ("bad.xlsx!企业!B4", "出现了两次（第一次在 bad.xlsx!企业!B3）"),
+        ("bad.xlsx!企业!E4", "几行写法不一致：这里是“2021”，bad.xlsx!企业!E3 写的是“2020”"),
+        ("bad.xlsx!企业!I1", "不认识的列“（无表头）”"),
+        ("bad.xlsx!企业!A6", "第 6 行有内容但没有名称"),
     ]:
         block = next((b for b in out.split("\n\n") if b.startswith(where + " ")), "")
         assert words in block, (where, out)
@@ -350,9 +355,12 @@ def test_span_edits_keep_comments_order_quotes_and_untouched_dates_byte_for_byte
         (("location", "coord_system"), "gcj02"),
         (("tags",), ["x", "z: w"]),
         (("party_org", "type"), "党委"),
+        (("description",), "新的正文\n\n第二段"),
+        (("extra", "note"), "一行\n两行"),
     ])
     assert out == ("# 头注释\nname: '乙公司'   # 全称\nestablished: 2019-07-01\n"
                    "memberships:\n  - alliance: a   # 第一个\n    role: 成员企业\n"
                    "    segment: 上游\n  - alliance: b\n    role: 链主\n    segment: 中游\n"
                    "tags: [x, \"z: w\"]\nlocation:\n  lat: 31.1\n  lon: 118.2\n"
-                   "  coord_system: gcj02\ndescription: |\n  正文\nparty_org:\n  type: 党委\n")
+                   "  coord_system: gcj02\ndescription: |\n  新的正文\n\n  第二段\n"
+                   "party_org:\n  type: 党委\nextra:\n  note: |\n    一行\n    两行\n")
