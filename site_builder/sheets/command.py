@@ -48,10 +48,10 @@ def run_import(kind: str, file: Path, site_dir: Path, yes: bool, geocode: bool) 
     report = Report()
     geocoder = make_geocoder(tianditu_key(site_dir)) if geocode else None
     plan = make_plan(content, kind, file, report, geocoder)
+    print(format_plan(plan, kind), flush=True)
     text = report.format()
-    if text:
-        print(text + "\n", file=sys.stderr)
-    print(format_plan(plan, kind))
+    if text:  # after the plan: its last line counts them
+        print("\n" + text + "\n", file=sys.stderr, flush=True)
     if report.has_errors:
         print("有错误，没有写入任何文件。改好表格后再导入。/ Errors: nothing was written.",
               file=sys.stderr)
