@@ -235,21 +235,23 @@ def _edits(draft: Draft, doc: SourceDoc) -> tuple[list[tuple[KeyPath, Any]], dic
             edits.append((path, value))
     members = doc.data.get("memberships")
     members = members if isinstance(members, list) else []
-    added = 0
+    added: list[dict[str, Any]] = []
     for m, mc in zip(draft.memberships, draft.member_cells, strict=True):
         index = next((i for i, x in enumerate(members) if isinstance(x, dict)
                       and cell_text(x.get("alliance")) == m.get("alliance")), None)
         if index is None:
-            index = len(members) + added
-            added += 1
-            whole = ("memberships", index) if doc.data.get("memberships") else ("memberships",)
-            edits.append((whole, m if len(whole) == 2 else [m]))
+            index = len(members) + len(added)
+            added.append(m)
+            if members:  # appended after the file's last item
+                edits.append((("memberships", index), m))
         else:
             for k, v in m.items():
                 p = ("memberships", index, k)
                 if _canon(p, _get(doc.data, p)) != _canon(p, v):
                     edits.append((p, v))
         cells.update({("memberships", index, k): c for k, c in mc.items() if k})
+    if added and not members:  # the file has no list yet: write it whole
+        edits.append((("memberships",), added))
     return edits, cells
 
 

@@ -208,6 +208,23 @@ def test_reimport_after_a_hand_edit_changes_only_the_bytes_of_changed_values(
     assert new_data["extra"] == {"checked": dt.date(2024, 5, 1), "note": "保留的引号"}
 
 
+def test_reimport_adds_alliances_to_a_file_without_memberships(
+        demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = demo / "content/enterprises/hand-made.yaml"
+    path.write_text("# 手写的\nname: 手写公司   # 全称\n", encoding="utf-8")
+    sheet = _xlsx(tmp_path / "m.xlsx", [
+        ["名称", "所属联盟", "角色", "环节"],
+        ["手写公司", "yuhuatai-software-valley", "成员企业", "上游"],
+        ["手写公司", "zhangjiagang-three-chains", "链主", "中游"],
+    ])
+    code, out = _import(demo, "enterprises", sheet, capsys)
+    assert code == 0, out
+    assert path.read_text("utf-8") == (
+        "# 手写的\nname: 手写公司   # 全称\nmemberships:\n"
+        "  - alliance: yuhuatai-software-valley\n    role: 成员企业\n    segment: 上游\n"
+        "  - alliance: zhangjiagang-three-chains\n    role: 链主\n    segment: 中游\n")
+
+
 def test_export_then_import_changes_nothing_for_every_kind(
         demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = tree(demo / "content")
