@@ -3,6 +3,8 @@ resolved to file names, the rows of one enterprise in several alliances joined i
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,11 +38,16 @@ class Names:
     def add(self, slug: str, *names: Any) -> None:
         for n in (slug, *names):
             if isinstance(n, str) and n.strip():
-                self.slugs.setdefault(n.strip().lower(), slug)
+                self.slugs.setdefault(_loose(n), slug)
                 self.shown.append(n.strip())
 
     def find(self, text: str) -> str | None:
-        return self.slugs.get(text.strip().lower())
+        return self.slugs.get(_loose(text))
+
+
+def _loose(text: str) -> str:
+    """A name as matched: full-width as half, no spaces or quotes (“雨花红谷”, "雨花红谷")."""
+    return re.sub(r"[\s\"'“”‘’「」『』]+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass

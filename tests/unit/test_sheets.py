@@ -19,8 +19,6 @@ from site_builder.sheets import command
 from site_builder.sheets.yamledit import apply_edits
 from tests.conftest import build, tree
 
-YUHUA = "雨花台区“雨花红谷‘链’聚新质”产业链党建联盟"
-
 
 def _alliance_names(site: Path) -> dict[str, str]:
     out = {}
@@ -115,6 +113,8 @@ def test_bad_values_are_located_at_their_cells_and_nothing_is_written(
         ["名称", "所属联盟", "角色", "环节", "党组织成立时间", "坐标", "官网", "备注"],
         ["甲公司", "雨花软件谷", "老大", "中游", "2021-13-01", "118.7", "www.x.cn", "x"],
         ["乙公司", "yuhuatai-software-valley", "成员企业", "中游", "2020", None, None, None],
+        ["丙公司", "南京市雨花台区 \"雨花红谷'链'聚新质\" 产业链党建联盟", "成员企业", "中游", None,
+         None, None, None],
         ["乙公司", "yuhuatai-software-valley", "骨干企业", "下游", "2021", None, None, None],
         [None, None, None, None, None, None, None, None, "没有表头的数据"],
         [None, None, "yuhuatai-software-valley", "链主", "上游", None, None, None],
@@ -131,14 +131,15 @@ def test_bad_values_are_located_at_their_cells_and_nothing_is_written(
         ("bad.xlsx!企业!F2", "不是“经度,纬度”两个数字"),
         ("bad.xlsx!企业!G2", "www.x.cn"),
         ("bad.xlsx!企业!H1", "不认识的列“备注”"),
-        ("bad.xlsx!企业!B4", "出现了两次（第一次在 bad.xlsx!企业!B3）"),
-        ("bad.xlsx!企业!E4", "几行写法不一致：这里是“2021”，bad.xlsx!企业!E3 写的是“2020”"),
+        ("bad.xlsx!企业!B5", "出现了两次（第一次在 bad.xlsx!企业!B3）"),
+        ("bad.xlsx!企业!E5", "几行写法不一致：这里是“2021”，bad.xlsx!企业!E3 写的是“2020”"),
         ("bad.xlsx!企业!I1", "不认识的列“（无表头）”"),
-        ("bad.xlsx!企业!A6", "第 6 行有内容但没有名称"),
+        ("bad.xlsx!企业!A7", "第 7 行有内容但没有名称"),
     ]:
         block = next((b for b in out.split("\n\n") if b.startswith(where + " ")), "")
         assert words in block, (where, out)
     assert "有错误，没有写入任何文件" in out
+    assert "企业!B4" not in out  # the alliance's name with other quotes and spaces is found
 
 
 def test_station_csv_in_gbk_with_bd09_point_and_services_imports_as_gcj02(
