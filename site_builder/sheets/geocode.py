@@ -11,6 +11,7 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,8 @@ def lookup(address: str, key: str, url: str) -> tuple[float, float, str]:
         raise ValueError("回答里没有经纬度") from exc
 
 
-def make_geocoder(key: str | None, url: str | None = None):  # type: ignore[no-untyped-def]
+def make_geocoder(key: str | None, url: str | None = None
+                  ) -> Callable[[list[tuple[Draft, bool]], Report], None]:
     """The plan's geocode step: fill each draft that has an address and no point."""
     endpoint = url or os.environ.get("SITE_BUILDER_GEOCODER_URL") or DEFAULT_URL
 

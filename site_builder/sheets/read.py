@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.core.diagnostics import Report
-from site_builder.sheets.columns import Column, cell_text, header_key, header_table, match_header
+from site_builder.sheets.columns import (
+    COLUMNS,
+    Column,
+    cell_text,
+    header_key,
+    header_table,
+    match_header,
+)
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 _HEADER_SCAN = 12  # title rows above the header: a couple, never a dozen
@@ -91,14 +98,8 @@ def find_sheet(tables: list[Table], file: str, kind: str, report: Report) -> She
         index, columns = found
         _report_columns(t.rows, index, columns, where, report)
         return Sheet(where, columns, _data_rows(t.rows, index, columns, where))
-    report.emit("sheet-no-header", file, expected=[c.label for c in header_table_labels(kind)])
+    report.emit("sheet-no-header", file, expected=[c.label for c in COLUMNS[kind]])
     return None
-
-
-def header_table_labels(kind: str) -> list[Column]:
-    from site_builder.sheets.columns import COLUMNS
-
-    return list(COLUMNS[kind])
 
 
 def _find_header(rows: list[list[Any]], table: dict[str, Column]

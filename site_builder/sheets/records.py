@@ -12,7 +12,6 @@ from site_builder.core.diagnostics import Report, closest
 from site_builder.core.geo import bd09_to_gcj02
 from site_builder.core.positions import KeyPath
 from site_builder.sheets.columns import (
-    CRS_LABELS,
     CRS_NAMES,
     NAME_KEY,
     Column,
@@ -207,7 +206,3 @@ def _add_membership(draft: Draft, member: dict[str, Any], cells: dict[str, str],
             return
     draft.memberships.append(member)
     draft.member_cells.append({**cells, "": row.first_cell})
-
-
-def crs_label(name: str) -> str:
-    return CRS_LABELS.get(name, name)
