@@ -1,5 +1,6 @@
-"""Command line: build, check, new, init, serve, audit, verify. Exit 0 ok, 1 content errors
-(or findings), 2 wrong usage."""
+"""Command line: build, check, new, init, serve, audit, verify, import, export.
+
+Exit 0 ok, 1 content errors (or findings), 2 wrong usage."""
 
 from __future__ import annotations
 
@@ -76,7 +77,24 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
     verify.add_argument("--manifest", metavar="FILE",
                         help="清单文件（默认 SITE_DIR/output.sha256）")
+    _sheet_commands(sub)
     return parser
+
+
+def _sheet_commands(sub: argparse._SubParsersAction) -> None:
+    kinds = "enterprises | stations | listings"
+    imp = sub.add_parser("import",
+                         help="从 .xlsx/.csv 表格导入成员单位、阵地或清单（import a sheet）")
+    imp.add_argument("kind", metavar="KIND", help=kinds)
+    imp.add_argument("file", metavar="FILE", help="表格文件 .xlsx / .xls / .csv")
+    imp.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+    imp.add_argument("--yes", action="store_true", help="不询问，直接写入（没有错误时）")
+    imp.add_argument("--geocode", action="store_true",
+                     help="有地址没坐标的行，用天地图地理编码补上坐标")
+    exp = sub.add_parser("export", help="导出为 .xlsx 表格（导入用的格式，带下拉选项）")
+    exp.add_argument("kind", metavar="KIND", help=kinds)
+    exp.add_argument("site_dir", nargs="?", default=".", metavar="SITE_DIR")
+    exp.add_argument("--output", required=True, metavar="FILE.xlsx", help="写到这个文件")
 
 
 def _positive(text: str) -> int:
@@ -140,6 +158,13 @@ def main(argv: Sequence[str] | None = None, *, keep: bool = False) -> int:
             return _audit(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command in ("import", "export"):
+            from site_builder.sheets import command
+
+            if args.command == "import":
+                return command.run_import(args.kind, Path(args.file), Path(args.site_dir),
+                                          args.yes, args.geocode)
+            return command.run_export(args.kind, Path(args.site_dir), Path(args.output))
         if args.command == "init":
             path = init_site(Path(args.directory))
             print(f"已创建网站 / site created: {path}\n"

@@ -1,0 +1,1 @@
+"""Spreadsheets: import enterprises, stations and listings from .xlsx/.csv, export them back."""

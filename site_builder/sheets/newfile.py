@@ -1,0 +1,94 @@
+"""A new file made from a sheet row, in the commented layout of `site-builder new`: keys in
+the schema's order, the accepted values beside each key, a first line saying where it came
+from. (scaffold.py shares this layer, so its templates cannot be imported: the comments
+below are the same words.)"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from site_builder.sheets.yamledit import render_block, render_flow, render_item
+from site_builder.validate.schema import SCHEMAS, Record
+
+HEADS = {
+    "enterprise": "# 成员单位（企业、高校院所、服务机构）。完整说明见 docs/内容编写指南.md。",
+    "station": "# 党建阵地，会显示在地图上。完整说明见 docs/内容编写指南.md。",
+    "listing": "# “三张清单”中的一条：需求、资源或项目。完整说明见 docs/内容编写指南.md。",
+}
+
+COMMENTS: dict[str, str] = {
+    "enterprise.name": "必填：注册全称",
+    "enterprise.memberships": "必填：加入的联盟，至少一项",
+    "enterprise.memberships.alliance": "联盟文件夹的名字",
+    "enterprise.memberships.role": "链主 / 龙头企业 / 骨干企业 / 成员企业 / 服务机构 / 高校院所",
+    "enterprise.memberships.segment": "上游 / 中游 / 下游 / 服务",
+    "enterprise.party_org.type": "党委 / 党总支 / 党支部 / 联合党支部 / 未建",
+    "enterprise.location": "位置：纬度 lat、经度 lon（WGS-84；高德坐标写 coord_system: gcj02）",
+    "station.name": "必填",
+    "station.address": "必填",
+    "station.type": ("党建工作站 / 先锋阵地 / 党群服务中心 / 书记工作室 / 人才综合体 / "
+                     "实境课堂 / 其他"),
+    "station.location": "必填：纬度 lat、经度 lon（WGS-84；高德坐标写 coord_system: gcj02）",
+    "listing.kind": "必填：需求 / 资源 / 项目（需求须写 enterprise）",
+    "listing.title": "必填",
+    "listing.alliance": "必填：所属联盟",
+    "listing.enterprise": "提出需求的企业（“需求”必填）",
+    "listing.category": "融资 / 人才 / 技术 / 市场 / 用地 / 政策 / 其他",
+    "listing.status": "征集中 / 对接中 / 已解决",
+    "listing.posted": "必填：发布日期",
+}
+_COMMENT_COLUMN = 40
+
+
+def _with_comment(line: str, comment: str | None) -> str:
+    if not comment:
+        return line
+    width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)  # Han characters: two columns
+    return line + " " * max(1, _COMMENT_COLUMN - width) + "# " + comment
+
+
+def _ordered(spec: Record, data: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    known = [k for k in spec.fields if k in data]
+    return [(k, data[k]) for k in known] + [(k, v) for k, v in data.items() if k not in known]
+
+
+def _lines(kind: str, spec: Record, data: Mapping[str, Any], prefix: str, indent: int
+           ) -> list[str]:
+    out: list[str] = []
+    for key, value in _ordered(spec, data):
+        name = f"{prefix}{key}"
+        comment = COMMENTS.get(f"{kind}.{name}")
+        field = spec.fields.get(key)
+        inner = field.spec if field is not None else None
+        pad = " " * indent
+        if isinstance(value, Mapping) and isinstance(inner, Record):
+            out.append(_with_comment(f"{pad}{key}:", comment))
+            out += _lines(kind, inner, value, f"{name}.", indent + 2)
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            out.append(_with_comment(f"{pad}{key}:", comment))
+            item_spec = getattr(inner, "item", None)
+            for item in value:
+                out += _item_lines(kind, item_spec, item, f"{name}.", indent + 2)
+        elif isinstance(value, Mapping) or (isinstance(value, str) and "\n" in value.strip()):
+            out += render_block(key, value, indent)
+        else:
+            out.append(_with_comment(f"{pad}{key}: {render_flow(value)}", comment))
+    return out
+
+
+def _item_lines(kind: str, spec: Any, item: Mapping[str, Any], prefix: str, indent: int
+                ) -> list[str]:
+    if not isinstance(spec, Record):
+        return render_item(item, indent)
+    lines = _lines(kind, spec, item, prefix, indent + 2)
+    if lines:
+        lines[0] = " " * indent + "- " + lines[0].lstrip()
+    return lines
+
+
+def new_file_text(kind: str, data: Mapping[str, Any], source: str) -> str:
+    """The text of a new record file made from the sheet row at `source`."""
+    lines = [HEADS[kind], f"# 由表格导入：{source}。"]
+    lines += _lines(kind, SCHEMAS[kind], data, "", 0)
+    return "\n".join(lines) + "\n"
