@@ -11,7 +11,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
@@ -20,6 +20,8 @@ from site_builder.core import cachefile
 from site_builder.core.diagnostics import Report
 from site_builder.core.pinyin import remember_sort_keys, sort_key
 from site_builder.core.positions import KeyPath, Positions, format_key
+from site_builder.load.filenames import check_link, check_name
+from site_builder.load.media import check_media
 
 try:  # The C loader composes several times faster; positions are kept either way.
     _Base: type = yaml.CSafeLoader
@@ -60,8 +62,6 @@ assert not _Base.yaml_path_resolvers and _Base.DEFAULT_SCALAR_TAG == _STR_TAG
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a YAML or Markdown file
-MAX_ASSET_BYTES = 30 * 1024 * 1024  # an image or attachment
-MAX_IMAGE_PIXELS = 40_000_000  # decoding more would take seconds and gigabytes
 
 # Kind folder -> (kind, file suffixes of its records). Alliances are folders, handled apart.
 RECORD_FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -255,6 +255,8 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
     files = listing if listing is not None else (
         (rel, abspath, linked, _UNKNOWN) for rel, abspath, linked in walk_files(content_dir))
     for rel, abspath, linked, stamp in files:
+        if not check_name(rel, report) or (linked and not check_link(rel, abspath, report)):
+            continue
         real = os.path.realpath(abspath) if linked else real_root + os.sep + rel
         if not real.startswith(real_root + os.sep):
             # A link to a file outside content/ would publish whatever it points at.
@@ -400,24 +402,9 @@ def _check_case_collisions(paths: list[str], report: Report) -> None:
 
 
 def check_asset(asset: AssetFile, report: Report) -> None:
-    """Refuse files too big to publish, and images too big to decode safely."""
-    size = asset.abspath.stat().st_size
-    if size > MAX_ASSET_BYTES:
-        report.emit("file-too-large", asset.path, size=f"{size / 1048576:.1f}",
-                    max=f"{MAX_ASSET_BYTES // 1048576}")
-        return
-    if PurePosixPath(asset.path).suffix.lower() in IMAGE_SUFFIXES - {".svg"}:
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(asset.abspath) as image:  # reads the header only
-                width, height = image.size
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-            report.emit("bad-image", asset.path)
-            return
-        if width * height > MAX_IMAGE_PIXELS:
-            report.emit("image-too-large", asset.path, width=width, height=height,
-                        max=MAX_IMAGE_PIXELS // 1_000_000)
+    """Refuse files that could script on the site's origin, that are not what their
+    extension says, too big to publish, or images too big to decode safely (media.py)."""
+    check_media(asset.path, asset.abspath, report)
 
 
 def walk_files(root: Path) -> Iterator[tuple[str, str, bool]]:
@@ -438,10 +425,19 @@ def walk_files(root: Path) -> Iterator[tuple[str, str, bool]]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, prefix + entry.name + "/"))
-                elif entry.is_file():
+                elif _is_file(entry):
                     found.append((prefix + entry.name, entry.path, entry.is_symlink()))
     found.sort(key=lambda f: f[0])
     yield from found
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A file, or a link that leads to no folder: a loop or a link to nothing is listed
+    so that load_sources reports it (filenames.check_link) instead of raising here."""
+    try:
+        return entry.is_file() or (entry.is_symlink() and not entry.is_dir())
+    except OSError:  # a link that loops
+        return True
 
 
 def _unexpected(rel: str, report: Report) -> None:
