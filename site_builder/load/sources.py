@@ -22,6 +22,14 @@ from site_builder.core.pinyin import remember_sort_keys, sort_key
 from site_builder.core.positions import KeyPath, Positions, format_key
 from site_builder.load.filenames import check_link, check_name
 from site_builder.load.media import check_media
+from site_builder.load.yamllimits import (
+    MAX_DEPTH,
+    AliasGuard,
+    TooComplex,
+    check_depth,
+    depth_problem,
+    report_too_complex,
+)
 
 try:  # The C loader composes several times faster; positions are kept either way.
     _Base: type = yaml.CSafeLoader
@@ -587,6 +595,10 @@ def parse_yaml(
     """Compose YAML safely into plain data plus the position of every key and value."""
     from site_builder.core.diagnostics import L
 
+    too_deep = depth_problem(text)  # before composing, which recurses in C
+    if too_deep is not None:
+        report_too_complex(too_deep, rel, report, line_offset, {})
+        return None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -617,8 +629,14 @@ def parse_yaml(
         return None
     if node is None:
         return {}, Positions()
-    builder = _Builder(rel, report, line_offset, text.split("\n"))
-    data = builder.build(node, ())
+    # Only a text with a '*' can hold an alias.
+    builder = _Builder(rel, report, line_offset, text.split("\n"),
+                       AliasGuard() if "*" in text else None)
+    try:
+        data = builder.build(node, ())
+    except TooComplex as exc:
+        report_too_complex(exc, rel, report, line_offset, builder.keys)
+        return None
     if builder.failed:
         return None
     return data, Positions(builder.keys, builder.values, builder.raw)
@@ -632,7 +650,9 @@ def _char_at(text: str, line: int, column: int) -> str:
 class _Builder:
     """Turn a composed YAML node tree into Python values, recording positions."""
 
-    def __init__(self, rel: str, report: Report, line_offset: int, lines: list[str]) -> None:
+    def __init__(self, rel: str, report: Report, line_offset: int, lines: list[str],
+                 aliases: AliasGuard | None = None) -> None:
+        self.aliases = aliases
         self.lines = lines
         self.rel = rel
         self.report = report
@@ -659,6 +679,10 @@ class _Builder:
         self.values[path] = (line, col)
         if scalar and node.tag == _STR_TAG:  # most values: the text is the value
             return node.value
+        if not scalar and (self.aliases is not None or len(path) >= MAX_DEPTH):
+            check_depth(path, mark)  # yamllimits: raises TooComplex
+            if self.aliases is not None:
+                self.aliases.admit(node, path)
         if node.tag not in _ALLOWED_TAGS:
             line, col = self.pos(node)
             self.report.emit("yaml-tag", self.rel, line, col, format_key(path), tag=node.tag)
