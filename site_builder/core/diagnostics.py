@@ -453,7 +453,7 @@ CATALOGUE: dict[str, Message] = {
         E,
         "SVG 图片无法读取：{problem}。",
         "The SVG image cannot be read: {problem}.",
-        "用 Inkscape 打开后“另存为 → 普通 SVG”，或在 Illustrator 中“导出为 → SVG”；"
+        "用 Inkscape 打开后“另存为 → 纯 SVG（Plain SVG）”，或在 Illustrator 中“导出为 → SVG”；"
         "也可以直接导出成 PNG 图片。",
         "Open it in Inkscape and save it as Plain SVG, or export it from Illustrator as SVG; "
         "or export it as a PNG image.",

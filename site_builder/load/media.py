@@ -143,6 +143,15 @@ def check_media(rel: str, abspath: Path, report: Report) -> None:
 
 
 def _refuse(rel: str, suffix: str, report: Report) -> None:
+    if suffix in (".md", ".markdown", ".yaml", ".yml"):
+        # A content file in the wrong place, not an attachment: say where such files go.
+        report.emit("unexpected-file", rel, expected=L(
+            "这里的 .md 和 .yaml 文件不会被读取，也不会发布：联盟的介绍写在它文件夹里的 index.md，"
+            "资料写在 alliance.yaml；案例、页面等放在各自的文件夹里；底稿请移到 content/ 外面。",
+            "Markdown and YAML files here are neither read nor published: an alliance's text "
+            "goes in its index.md, its data in alliance.yaml; stories and pages go in their "
+            "folders; move drafts out of content/."))
+        return
     allowed = L(f"可以发布的文件：{_ALLOWED_LIST}。", f"Files that can be published: "
                 f"{_ALLOWED_LIST_EN}.")
     for suffixes, why, fix in _REFUSED:
@@ -171,10 +180,10 @@ def _identify(suffix: str, head: bytes) -> L | None:
     what, looks_right = _BINARY[suffix]
     # Nothing of these kinds starts with '<': a file that does is markup (HTML, XML).
     if start.startswith(b"<"):
-        return L("它其实是网页或 XML 文件（以“<”开头），不是" + what.zh,
+        return L(f"它其实是网页或 XML 文件（以“<”开头），不是 {what.zh}",
                  f"it is really a web page or XML (it starts with '<'), not {what.en}")
     if not looks_right(head):
-        return L(f"它不是{what.zh}", f"it is not {what.en}")
+        return L(f"它不是 {what.zh}", f"it is not {what.en}")
     return None
 
 

@@ -99,8 +99,9 @@ class AliasGuard:
             return
         self.uses += 1
         if self.uses > MAX_ALIASES:
-            raise TooComplex(L(f"别名（*）用了超过 {MAX_ALIASES} 次",
-                               f"aliases (*) are used more than {MAX_ALIASES} times"),
+            raise TooComplex(L(f"别名（*）展开的次数超过 {MAX_ALIASES} 次（别名里的别名也算）",
+                               f"aliases (*) are expanded more than {MAX_ALIASES} times "
+                               "(aliases within aliases count)"),
                              ALIAS_FIX, path)
         size = _expanded_size(node, MAX_EXPANDED - self.expanded)
         if size < 0:

@@ -57,8 +57,11 @@ def test_every_error_family_has_a_sample_site() -> None:
             covered.add(d["code"])
     # Variants without a suggestion share their family's sample, and bad-base-url comes from
     # the command line (tested in test_cli), vendor-integrity from a broken install (tested in
-    # test_maps), file-too-large needs megabytes (made on the fly in test_sources); the rest
-    # must each have a sample site.
+    # test_maps), file-too-large needs megabytes (made on the fly in test_sources);
+    # bad-file-name and broken-symlink need names and links that git and copying a sample
+    # site cannot carry (made on the fly in test_filenames); the rest must each have a
+    # sample site.
     variants = {c for c in CATALOGUE if c.endswith("-nosuggest")} | {
-        "bad-base-url", "vendor-integrity", "file-too-large"}
+        "bad-base-url", "vendor-integrity", "file-too-large", "bad-file-name",
+        "broken-symlink"}
     assert set(CATALOGUE) - variants - covered == set()
