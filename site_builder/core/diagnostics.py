@@ -462,10 +462,10 @@ CATALOGUE: dict[str, Message] = {
         E,
         "文件名“{name}”里有{problem}，在网址和终端里都无法正确显示。",
         "The file name '{name}' contains {problem}: it cannot be shown in a URL or a terminal.",
-        "给文件（或文件夹）重新起名：只用小写英文字母、数字和连字符（-）。"
-        "不要从网页或聊天软件里复制文件名；从压缩包里解出的乱码文件名也要改。",
-        "Rename the file (or folder) with lower-case letters, digits and hyphens. Do not copy "
-        "names from web pages or chats; rename garbled names unpacked from archives.",
+        "给文件（或文件夹）重新输入名字，不要从网页或聊天软件里复制粘贴；"
+        "建议只用小写英文字母、数字和连字符（-）。从旧压缩包里解出的乱码文件名也要这样改。",
+        "Type the file's (or folder's) name again instead of pasting it; lower-case letters, "
+        "digits and hyphens are safest. Rename garbled names unpacked from old archives too.",
     ),
     "broken-symlink": Message(
         E,
