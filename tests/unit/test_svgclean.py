@@ -155,3 +155,22 @@ def test_a_file_that_is_not_a_readable_svg_is_refused_at_its_place(
     assert result.data is None and result.problem is not None
     assert words in result.problem.zh, result.problem.zh
     assert (result.line, result.col) == where
+
+
+def test_a_build_parses_each_svg_once_however_often_it_asks(monkeypatch) -> None:
+    # Loading checks each SVG and rendering cleans it; the preview rebuilds again and again.
+    from site_builder.load import svgclean
+
+    calls: list[bytes] = []
+    real = svgclean._clean
+    monkeypatch.setattr(svgclean, "_clean", lambda data: calls.append(data) or real(data))
+    monkeypatch.setattr(svgclean, "_DONE", {})
+    dirty = DIRTY[0][0].encode()
+    first, second = clean_svg(dirty), clean_svg(bytes(dirty))
+    assert first == second and first.cleaned
+    clean = CLEAN[0].encode()
+    again = bytes(clean)
+    assert clean_svg(clean).data is clean and clean_svg(again).data is again
+    broken = b"<svg"
+    assert clean_svg(broken).problem == clean_svg(bytes(broken)).problem is not None
+    assert len(calls) == 3
