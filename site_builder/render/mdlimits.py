@@ -50,6 +50,7 @@ PARAGRAPH_BUDGET = 1_500_000  # Σ over paragraphs of (brackets + '<' + backtick
 
 _TAG = re.compile(r"<[A-Za-z!?/][^<>]*>?")
 _LONG_RUN = re.compile(f"`{{{MAX_BACKTICKS + 1},}}")
+_RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1)+[ \t]*")  # a horizontal rule: - - - or * * *
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 
 
@@ -104,7 +105,7 @@ def _nesting(text: str) -> TextProblem | None:
     the start of a line is one level, so is each four columns of indentation before it."""
     offset = 0
     for line in text.split("\n"):
-        if line[:1] in " \t>-*+0123456789":
+        if line[:1] in " \t>-*+0123456789" and not _RULE.fullmatch(line):
             depth, end = 0, 0
             while (m := _CONTAINER.match(line, end)) and m.end() > end:
                 indent = line[end:m.end()].expandtabs(4)

@@ -137,3 +137,8 @@ def test_only_a_texts_first_broken_links_are_searched_for_a_suggestion() -> None
     assert codes.count("dangling-link") == mdlimits.MAX_SUGGESTIONS
     suggested = [d for d in report.items if d.code == "dangling-link"]
     assert suggested[0].args["suggestion"] == "/stories/story-0/"
+
+
+def test_a_rule_of_many_spaced_stars_is_not_taken_for_nested_lists() -> None:
+    html, found, _ = _render("上文\n\n* * * * * * * * * * * *\n\n- - - - - - - - - - - -\n\n下文 `x`")
+    assert found == [] and html.count("<hr") == 2

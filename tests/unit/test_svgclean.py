@@ -69,6 +69,8 @@ DIRTY = [
      ("m:math", "javascript")),
     ('<!DOCTYPE svg [<!ATTLIST svg onload CDATA "alert(1)">]>' + f'{HEAD}><rect/></svg>',
      ("onload", "ATTLIST", "alert")),
+    ('<!DOCTYPE svg [<!ENTITY x "<script>alert(1)</script>">]>' + f'{HEAD}>&x;</svg>',
+     ("script", "alert", "ENTITY")),
 ]
 
 
