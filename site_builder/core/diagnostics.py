@@ -484,7 +484,7 @@ CATALOGUE: dict[str, Message] = {
     "markdown-too-complex": Message(
         E,
         "{what}，程序无法在合理的时间内排版。",
-        "{what}: the text cannot be typeset in reasonable time.",
+        "Markdown: {what}; the text cannot be typeset in reasonable time.",
         "{fix}",
         "{fix}",
     ),
