@@ -140,5 +140,6 @@ def test_only_a_texts_first_broken_links_are_searched_for_a_suggestion() -> None
 
 
 def test_a_rule_of_many_spaced_stars_is_not_taken_for_nested_lists() -> None:
-    html, found, _ = _render("上文\n\n* * * * * * * * * * * *\n\n- - - - - - - - - - - -\n\n下文 `x`")
+    rules = "* * * * * * * * * * * *\n\n- - - - - - - - - - - -"
+    html, found, _ = _render(f"上文\n\n{rules}\n\n下文 `x`")
     assert found == [] and html.count("<hr") == 2
