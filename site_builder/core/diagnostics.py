@@ -8,6 +8,7 @@ end of a build, never on the first record.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -483,6 +484,66 @@ CATALOGUE: dict[str, Message] = {
         "检查网站文件夹 templates/ 中的这个模板；删除它即可恢复内置模板。",
         "Check this template in the site's templates/ folder; deleting it restores the theme's.",
     ),
+
+    # ---- Media that cannot script, and bounds on hostile input (issue #20, items 3 and 8).
+    # Arguments {why}, {fix}, {what}, {problem} are bilingual (L) texts made by the checks in
+    # load/media.py, load/svgclean.py, load/filenames.py, load/yamllimits.py and
+    # render/mdlimits.py.
+    "media-type": Message(
+        E,
+        "不能发布这个文件：{why}。",
+        "This file cannot be published: {why}.",
+        "{fix}",
+        "{fix}",
+    ),
+    "media-mismatch": Message(
+        E,
+        "文件内容与扩展名 {ext} 不符：{found}。",
+        "The file's content does not match its extension {ext}: {found}.",
+        "用原来的软件打开它，重新另存为 {ext} 格式。只改扩展名不会改变文件的实际格式；"
+        "网页（HTML）不能放进 content/，请把内容写成 pages/ 里的页面。",
+        "Open it in the program that made it and save it again as {ext}. Renaming does not "
+        "change a file's format; web pages (HTML) cannot go in content/: write a page in pages/.",
+    ),
+    "svg-invalid": Message(
+        E,
+        "SVG 图片无法读取：{problem}。",
+        "The SVG image cannot be read: {problem}.",
+        "用 Inkscape 打开后“另存为 → 纯 SVG（Plain SVG）”，或在 Illustrator 中“导出为 → SVG”；"
+        "也可以直接导出成 PNG 图片。",
+        "Open it in Inkscape and save it as Plain SVG, or export it from Illustrator as SVG; "
+        "or export it as a PNG image.",
+    ),
+    "bad-file-name": Message(
+        E,
+        "文件名“{name}”里有{problem}，在网址和终端里都无法正确显示。",
+        "The file name '{name}' contains {problem}: it cannot be shown in a URL or a terminal.",
+        "给文件（或文件夹）重新输入名字，不要从网页或聊天软件里复制粘贴；"
+        "建议只用小写英文字母、数字和连字符（-）。从旧压缩包里解出的乱码文件名也要这样改。",
+        "Type the file's (or folder's) name again instead of pasting it; lower-case letters, "
+        "digits and hyphens are safest. Rename garbled names unpacked from old archives too.",
+    ),
+    "broken-symlink": Message(
+        E,
+        "这是一个符号链接（快捷方式），{problem}。",
+        "This is a symbolic link that {problem}.",
+        "删掉这个链接，把真正的文件复制到这里。",
+        "Delete the link and copy the real file here.",
+    ),
+    "yaml-too-complex": Message(
+        E,
+        "YAML {what}。",
+        "YAML: {what}.",
+        "{fix}",
+        "{fix}",
+    ),
+    "markdown-too-complex": Message(
+        E,
+        "{what}，程序无法在合理的时间内排版。",
+        "Markdown: {what}; the text cannot be typeset in reasonable time.",
+        "{fix}",
+        "{fix}",
+    ),
     # ---- one build at a time (incremental/session.py) ----
     "build-locked": Message(
         E,
@@ -797,14 +858,14 @@ class Diagnostic:
 
     def message(self, lang: str = "zh-CN") -> str:
         entry = CATALOGUE[self.code]
-        return _fill(entry.en if lang == "en" else entry.zh, self.args, lang)
+        return visible(_fill(entry.en if lang == "en" else entry.zh, self.args, lang))
 
     def hint(self, lang: str = "zh-CN") -> str:
         entry = CATALOGUE[self.code]
-        return _fill(entry.hint_en if lang == "en" else entry.hint_zh, self.args, lang)
+        return visible(_fill(entry.hint_en if lang == "en" else entry.hint_zh, self.args, lang))
 
     def location(self) -> str:
-        where = self.file or "(命令行 command line)"
+        where = visible(self.file) if self.file else "(命令行 command line)"
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
@@ -821,7 +882,7 @@ class Diagnostic:
         }[("en" if lang == "en" else "zh", self.level)]
         head = f"{self.location()}  {label}"
         if self.key:
-            head += f"  {self.key}"
+            head += f"  {visible(self.key)}"
         lines = [head, f"  {self.message(lang)}"]
         hint = self.hint(lang)
         if hint:
@@ -839,13 +900,34 @@ class Diagnostic:
         return {
             "code": self.code,
             "severity": str(self.level),
-            "file": self.file,
+            "file": visible(self.file) if self.file else self.file,
             "line": self.line,
             "col": self.col,
-            "key": self.key,
+            "key": visible(self.key),
             "message": self.message(lang),
             "hint": self.hint(lang),
         }
+
+
+# What a terminal would obey or hide instead of showing: control characters (ESC starts
+# colour and cursor sequences, a newline forges a line), lone surrogates (the bytes of a
+# file name that is not UTF-8: printing one raises), format characters (bidi overrides
+# reorder the text shown) and line separators.
+_HIDDEN = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
+
+
+def visible(text: str) -> str:
+    """`text` with each such character written as an escape (\\x1b, \\n, \\udcff)."""
+    if text.isprintable():  # nearly always: nothing to look at character by character
+        return text
+    return "".join(_escape(c) if unicodedata.category(c) in _HIDDEN else c for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{code:02x}")
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _fill(template: str, args: Mapping[str, Any], lang: str) -> str:

@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
@@ -19,6 +19,16 @@ from site_builder.core.cachefile import stamp_of
 from site_builder.core.diagnostics import Report
 from site_builder.core.pinyin import remember_sort_keys, sort_key
 from site_builder.core.positions import KeyPath, Positions, format_key
+from site_builder.load.filenames import check_link, check_name
+from site_builder.load.media import check_media
+from site_builder.load.yamllimits import (
+    MAX_DEPTH,
+    AliasGuard,
+    TooComplex,
+    check_depth,
+    depth_problem,
+    report_too_complex,
+)
 
 try:  # The C loader composes several times faster; positions are kept either way.
     _Base: type = yaml.CSafeLoader
@@ -59,8 +69,6 @@ assert not _Base.yaml_path_resolvers and _Base.DEFAULT_SCALAR_TAG == _STR_TAG
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a YAML or Markdown file
-MAX_ASSET_BYTES = 30 * 1024 * 1024  # an image or attachment
-MAX_IMAGE_PIXELS = 40_000_000  # decoding more would take seconds and gigabytes
 
 # Kind folder -> (kind, file suffixes of its records). Alliances are folders, handled apart.
 RECORD_FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -254,6 +262,8 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
     files = listing if listing is not None else (
         (rel, abspath, linked, _UNKNOWN) for rel, abspath, linked in walk_files(content_dir))
     for rel, abspath, linked, stamp in files:
+        if not check_name(rel, report) or (linked and not check_link(rel, abspath, report)):
+            continue
         real = os.path.realpath(abspath) if linked else real_root + os.sep + rel
         if not real.startswith(real_root + os.sep):
             # A link to a file outside content/ would publish whatever it points at.
@@ -401,24 +411,9 @@ def _check_case_collisions(paths: list[str], report: Report) -> None:
 
 
 def check_asset(asset: AssetFile, report: Report) -> None:
-    """Refuse files too big to publish, and images too big to decode safely."""
-    size = asset.abspath.stat().st_size
-    if size > MAX_ASSET_BYTES:
-        report.emit("file-too-large", asset.path, size=f"{size / 1048576:.1f}",
-                    max=f"{MAX_ASSET_BYTES // 1048576}")
-        return
-    if PurePosixPath(asset.path).suffix.lower() in IMAGE_SUFFIXES - {".svg"}:
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(asset.abspath) as image:  # reads the header only
-                width, height = image.size
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-            report.emit("bad-image", asset.path)
-            return
-        if width * height > MAX_IMAGE_PIXELS:
-            report.emit("image-too-large", asset.path, width=width, height=height,
-                        max=MAX_IMAGE_PIXELS // 1_000_000)
+    """Refuse files that could script on the site's origin, that are not what their
+    extension says, too big to publish, or images too big to decode safely (media.py)."""
+    check_media(asset.path, asset.abspath, report)
 
 
 def walk_files(root: Path) -> Iterator[tuple[str, str, bool]]:
@@ -439,10 +434,19 @@ def walk_files(root: Path) -> Iterator[tuple[str, str, bool]]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, prefix + entry.name + "/"))
-                elif entry.is_file():
+                elif _is_file(entry):
                     found.append((prefix + entry.name, entry.path, entry.is_symlink()))
     found.sort(key=lambda f: f[0])
     yield from found
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A file, or a link that leads to no folder: a loop or a link to nothing is listed
+    so that load_sources reports it (filenames.check_link) instead of raising here."""
+    try:
+        return entry.is_file() or (entry.is_symlink() and not entry.is_dir())
+    except OSError:  # a link that loops
+        return True
 
 
 def _unexpected(rel: str, report: Report) -> None:
@@ -592,6 +596,10 @@ def parse_yaml(
     """Compose YAML safely into plain data plus the position of every key and value."""
     from site_builder.core.diagnostics import L
 
+    too_deep = depth_problem(text)  # before composing, which recurses in C
+    if too_deep is not None:
+        report_too_complex(too_deep, rel, report, line_offset, {})
+        return None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -622,8 +630,14 @@ def parse_yaml(
         return None
     if node is None:
         return {}, Positions()
-    builder = _Builder(rel, report, line_offset, text.split("\n"))
-    data = builder.build(node, ())
+    # Only a text with a '*' can hold an alias.
+    builder = _Builder(rel, report, line_offset, text.split("\n"),
+                       AliasGuard() if "*" in text else None)
+    try:
+        data = builder.build(node, ())
+    except TooComplex as exc:
+        report_too_complex(exc, rel, report, line_offset, builder.keys)
+        return None
     if builder.failed:
         return None
     return data, Positions(builder.keys, builder.values, builder.raw)
@@ -637,7 +651,9 @@ def _char_at(text: str, line: int, column: int) -> str:
 class _Builder:
     """Turn a composed YAML node tree into Python values, recording positions."""
 
-    def __init__(self, rel: str, report: Report, line_offset: int, lines: list[str]) -> None:
+    def __init__(self, rel: str, report: Report, line_offset: int, lines: list[str],
+                 aliases: AliasGuard | None = None) -> None:
+        self.aliases = aliases
         self.lines = lines
         self.rel = rel
         self.report = report
@@ -664,6 +680,10 @@ class _Builder:
         self.values[path] = (line, col)
         if scalar and node.tag == _STR_TAG:  # most values: the text is the value
             return node.value
+        if not scalar and (self.aliases is not None or len(path) >= MAX_DEPTH):
+            check_depth(path, mark)  # yamllimits: raises TooComplex
+            if self.aliases is not None:
+                self.aliases.admit(node, path)
         if node.tag not in _ALLOWED_TAGS:
             line, col = self.pos(node)
             self.report.emit("yaml-tag", self.rel, line, col, format_key(path), tag=node.tag)

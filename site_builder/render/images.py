@@ -1,7 +1,8 @@
 """Responsive images: each cover, photo and logo in a few widths, WebP plus a fallback.
 
 Variants get content-hashed names (`img/<hash>-960.webp`) so hosts may cache them forever.
-Encoding is the slowest leaf of a build, so results are kept in `.cache/images/` keyed by the
+SVG files are published cleaned of scripts when they hold any (svgclean). Encoding is
+the slowest leaf of a build, so results are kept in `.cache/images/` keyed by the
 source bytes and every setting that shapes them; a rebuild reuses them. Originals larger than
 the largest width are re-encoded at that width in place, so no huge file is ever published.
 """
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from site_builder.core import cachefile
+from site_builder.load.svgclean import clean_svg
 
 if TYPE_CHECKING:  # Pillow is imported when an image is encoded (not when all are cached)
     from PIL import Image
@@ -65,8 +67,14 @@ def process_images(paths: Iterable[str], content_dir: Path,
     files: dict[str, bytes] = {}
     for rel in sorted(set(paths)):
         suffix = PurePosixPath(rel).suffix.lower()
+        if suffix == ".svg":
+            # Scales by itself; published without what could script (load/svgclean.py).
+            svg = clean_svg((content_dir / rel).read_bytes())
+            if svg.cleaned and svg.data is not None:
+                files[rel] = svg.data
+            continue
         if suffix not in RASTER:
-            continue  # SVG scales by itself
+            continue
         data = (content_dir / rel).read_bytes()
         made = _cached(data, suffix, cache_dir)
         info = ImageInfo(made["src"], made["width"], made["height"], tuple(

@@ -26,6 +26,7 @@ from site_builder.core.diagnostics import Diagnostic, Report, Severity, closest
 from site_builder.incremental.deps import track_key
 from site_builder.link.linker import resolve_content_path
 from site_builder.render.markdown_subset import subset_html
+from site_builder.render.mdlimits import MAX_SUGGESTIONS, ParagraphBudget, render_bounded
 from site_builder.render.outsideimages import file_column, locate, outside_url, shorten
 
 MARKDOWN_MEMO_FILE = "markdown.marshal"  # markdown-00.marshal … markdown-15.marshal
@@ -115,6 +116,7 @@ class LinkCheck:
     outside_images: str = "error"  # or "warn" (site.yaml outside_images)
     source: Callable[[str], str | None] | None = None  # reads a content file, for columns
     searched: dict[str, int] = field(default_factory=dict)  # where to look for a URL next
+    suggestions: dict[str, str | None] = field(default_factory=dict)  # by broken link
 
     def line_of(self, url: str) -> int | None:
         index = self.body.find(url)
@@ -173,7 +175,11 @@ class LinkCheck:
     def _complain(self, url: str, target: str | None) -> None:
         if self.report is None:
             return
-        suggestion = closest(target or url, sorted(self.known), cutoff=0.75)
+        # The sanitizer resolves a broken link again: its search is not repeated, and only
+        # a text's first few broken links are searched for (mdlimits.MAX_SUGGESTIONS).
+        if url not in self.suggestions and len(self.suggestions) < MAX_SUGGESTIONS:
+            self.suggestions[url] = closest(target or url, sorted(self.known), cutoff=0.75)
+        suggestion = self.suggestions.get(url)
         code = "dangling-link" if suggestion else "dangling-link-nosuggest"
         self.report.emit(code, self.file, self.line_of(url), None, "",
                          value=url, suggestion="/" + suggestion if suggestion else "")
@@ -232,7 +238,7 @@ class MarkdownRenderer:
         if self._converter is None:
             self._converter = md.Markdown(
                 extensions=["tables", "fenced_code", "footnotes", "sane_lists", "toc",
-                            _SiteLinks(self._holder)],
+                            _SiteLinks(self._holder), ParagraphBudget()],
                 extension_configs={
                     "toc": {"slugify": slugify_unicode, "permalink": False},
                     "footnotes": {"BACKLINK_TITLE": "Back to note %d in the text"
@@ -267,7 +273,9 @@ class MarkdownRenderer:
                           folder, root, outside_images=self._outside_images,
                           source=self._source)
         problems_before = self._problems()
-        html = self.python_markdown(text, check)
+        # A text Python-Markdown would take seconds or gigabytes for is refused (mdlimits).
+        html = render_bounded(lambda: self.python_markdown(text, check), text, self._report,
+                              file, body_line)
         for target, _ in check.probes:
             track_key(("l", target))
         if self._problems() == problems_before:

@@ -57,10 +57,13 @@ def test_every_error_family_has_a_sample_site() -> None:
             covered.add(d["code"])
     # Variants without a suggestion share their family's sample, and bad-base-url comes from
     # the command line (tested in test_cli), vendor-integrity from a broken install (tested in
-    # test_maps), file-too-large needs megabytes (made on the fly in test_sources); the rest
-    # must each have a sample site. The sheet-* codes come from `import` (a spreadsheet, not
-    # a site): tests/unit/test_sheets.py shows them at their cells; build-locked from a
-    # second build of one site at the same time (tests/integration/test_cache_safety.py).
+    # test_maps), file-too-large needs megabytes (made on the fly in test_sources);
+    # bad-file-name and broken-symlink need names and links that git and copying a sample
+    # site cannot carry (made on the fly in test_filenames); the sheet-* codes come from
+    # `import` (a spreadsheet, not a site): tests/unit/test_sheets.py shows them at their
+    # cells; build-locked from a second build of one site at the same time
+    # (tests/integration/test_cache_safety.py). The rest must each have a sample site.
     variants = {c for c in CATALOGUE if c.endswith("-nosuggest") or c.startswith("sheet-")} | {
-        "bad-base-url", "vendor-integrity", "file-too-large", "build-locked"}
+        "bad-base-url", "vendor-integrity", "file-too-large", "bad-file-name",
+        "broken-symlink", "build-locked"}
     assert set(CATALOGUE) - variants - covered == set()
