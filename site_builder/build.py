@@ -34,7 +34,8 @@ from site_builder.incremental.validated import (
 from site_builder.link.linker import link_model
 from site_builder.link.model import Model
 from site_builder.load.gitdates import read_git_dates
-from site_builder.load.sources import SourceDoc, Sources, load_sources, record_name
+from site_builder.load.sourcedoc import SourceDoc, Sources
+from site_builder.load.sources import load_sources, record_name
 from site_builder.parallel.helpers import Helpers
 from site_builder.parallel.machinery import machinery
 from site_builder.render.linkcheck import check_links

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from site_builder.audit.findings import Finding
 from site_builder.core.diagnostics import Report
-from site_builder.load.sources import decode_text, is_ignored
+from site_builder.load.files import decode_text, is_ignored
 from site_builder.validate.glossary import load_glossary
 
 TEXT_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".txt", ".csv", ".html", ".htm")

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from site_builder.core import cachefile
-from site_builder.load.sources import DocMemo, doc_from_row, doc_to_row
+from site_builder.load.sourcedoc import DocMemo, doc_from_row, doc_to_row
 
 DOC_MEMO_VERSION = 5  # rows (rel, stamp, document row): a head, then a packed tail
 DOC_MEMO_FILE = "sources.marshal"

@@ -18,7 +18,7 @@ from site_builder.core import cachefile
 from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import Report
 from site_builder.core.positions import KeyPath, Positions
-from site_builder.load.sources import SourceDoc
+from site_builder.load.sourcedoc import SourceDoc
 from site_builder.validate import schema
 from site_builder.validate.schema import Validated
 

@@ -14,32 +14,30 @@ from typing import Any
 from site_builder.core.config import BuildOptions, SiteConfig
 from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import Report, closest
-from site_builder.core.pinyin import sort_key, term_slug, unique_slugs
+from site_builder.core.pinyin import sort_key
 from site_builder.core.positions import KeyPath, format_key
 from site_builder.link.model import (
     CHINA_LAT,
     CHINA_LON,
     KIND_WORDS,
     SECTIONS,
-    TAXONOMIES,
     Item,
     Membership,
     Model,
-    Term,
-    region_paths,
 )
 from site_builder.link.order import (
     _alliance_order,
     _in_order,
     _listing_order,
     _member_order,
-    _mixed_order,
     _name_order,
     _page_order,
     _story_order,
 )
+from site_builder.link.terms import collect_terms
 from site_builder.load.gitdates import GitDates, read_git_dates
-from site_builder.load.sources import IMAGE_SUFFIXES, MARKDOWN_FIELDS, AssetFile
+from site_builder.load.sourcedoc import MARKDOWN_FIELDS, AssetFile
+from site_builder.load.sources import IMAGE_SUFFIXES
 from site_builder.validate.schema import Validated
 
 
@@ -160,7 +158,7 @@ def link_model(
     members, memberships = _memberships(by_kind, items)
     for alliance in by_kind["alliance"]:
         _check_chain_owner(linker, records[alliance.key], alliance, members[alliance.slug])
-    terms = _collect_terms(by_kind)
+    terms = collect_terms(by_kind)
     return Model(
         config=config,
         alliances=tuple(sorted(by_kind["alliance"], key=_alliance_order)),
@@ -351,50 +349,3 @@ def _check_chain_owner(linker: _Linker, rec: Validated, alliance: Item,
                            role=mine[0].role)
 
 
-def _collect_terms(by_kind: Mapping[str, list[Item]]) -> dict[str, list[Term]]:
-    found: dict[str, dict[str, list[Item]]] = {t: defaultdict(list) for t in TAXONOMIES}
-    parents: dict[str, str | None] = {}
-    for story in by_kind["story"]:
-        for tag in story.get("tags", ()):
-            found["tags"][tag].append(story)
-    for ent in by_kind["enterprise"]:
-        for tag in ent.get("tags", ()):
-            found["tags"][tag].append(ent)
-        if ent.get("industry"):
-            found["industries"][ent["industry"]].append(ent)
-    for alliance in by_kind["alliance"]:
-        for industry in alliance.get("industries", ()):
-            found["industries"][industry].append(alliance)
-        parent = None
-        for path in region_paths(alliance):
-            found["regions"][path].append(alliance)
-            parents.setdefault(path, parent)
-            parent = path
-    # Each term lists its items in _mixed_order: ranked once (18,000 keys) rather than
-    # keyed again in every term's sort (46,000 at N=300). The order is the same: the key
-    # holds the kind and slug, so no two items tie.
-    ranked = sorted((it for kind in ("story", "enterprise", "alliance") for it in by_kind[kind]),
-                    key=_mixed_order)
-    rank = {id(it): n for n, it in enumerate(ranked)}
-    out: dict[str, list[Term]] = {}
-    for taxonomy, names in found.items():
-        slugs = _region_slugs(list(names)) if taxonomy == "regions" else unique_slugs(
-            list(names))
-        out[taxonomy] = [
-            Term(taxonomy, name, slugs[name],
-                 tuple(sorted(set(its), key=lambda it: rank[id(it)])),
-                 parents.get(name) if taxonomy == "regions" else None)
-            for name, its in names.items()
-        ]
-    return out
-
-
-def _region_slugs(paths: list[str]) -> dict[str, str]:
-    """A region's slug is its own name in pinyin, or its whole path where names repeat."""
-    short = {p: term_slug(p.rsplit("/", 1)[-1]) for p in paths}
-    counts: dict[str, int] = defaultdict(int)
-    for slug in short.values():
-        counts[slug] += 1
-    wanted = [p if counts[short[p]] > 1 else p.rsplit("/", 1)[-1] for p in paths]
-    slugs = unique_slugs(wanted)
-    return {p: slugs[w] for p, w in zip(paths, wanted, strict=True)}

@@ -17,7 +17,7 @@ from typing import Any
 from site_builder.core.config import SiteConfig
 from site_builder.core.diagnostics import L
 from site_builder.core.pinyin import sort_key
-from site_builder.load.sources import AssetFile
+from site_builder.load.sourcedoc import AssetFile
 from site_builder.validate.vocabularies import SEGMENT_ORDER
 
 # kind (as in content files) → URL section and the words used in messages.

@@ -35,7 +35,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from site_builder.load.sources import is_ignored
+from site_builder.load.files import is_ignored
 
 # Quiet time before a rebuild: editors finish a save (temp file, rename, delete backup)
 # within a few milliseconds; a git checkout within tens. Longer only delays the reload.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from site_builder.core.xmltext import escape
 from site_builder.link.model import Item, Membership
+from site_builder.render.chain import SERVICE, _Member, _Segment, _segments
 from site_builder.render.i18n import enum_label, translate
 from site_builder.render.svg import (
     ELLIPSIS,
@@ -32,7 +33,6 @@ from site_builder.render.svg import (
     text_width,
     wrap_text,
 )
-from site_builder.validate.vocabularies import ROLE_ORDER, SEGMENT_ORDER
 
 # The site's palette (assets/site.css).
 RED = "#b3121b"
@@ -45,12 +45,8 @@ LINE = "#e3e5e8"
 BOX_LINE = "#c4c9cf"
 
 SVG_NS = "http://www.w3.org/2000/svg"
-SERVICE = "服务"
-EMPHASISED = ("链主", "龙头企业")
 
 # ---- text: measure, wrap, truncate, escape ---------------------------------------------
-
-
 
 
 # ---- layout -----------------------------------------------------------------------------
@@ -80,49 +76,6 @@ BAND_BOX = 160  # narrowest box in a band
 ARROW_GAP = 34  # horizontal: room for the arrow between two columns
 ARROW_V = 30  # vertical: room for the arrow between two panels
 SERVICE_GAP = 22
-
-
-@dataclass(frozen=True)
-class _Member:
-    item: Item
-    role: str
-
-    @property
-    def kind(self) -> str:
-        return "owner" if self.role == "链主" else "leader" if self.role == "龙头企业" else "other"
-
-
-@dataclass(frozen=True)
-class _Segment:
-    segment: str
-    names: tuple[str, ...]  # the alliance's chain[].name entries for this segment
-    members: tuple[_Member, ...]
-
-
-def _segments(alliance: Item, members: Sequence[Membership]) -> list[_Segment]:
-    """Segments in chain order: those named in `chain` and those that have members."""
-    names: dict[str, list[str]] = {}
-    for entry in alliance.get("chain") or ():
-        names.setdefault(entry["segment"], []).append(str(entry["name"]))
-    by_segment: dict[str, list[_Member]] = {}
-    seen: set[str] = set()
-    for m in members:
-        if m.enterprise.slug in seen:  # one box per enterprise
-            continue
-        seen.add(m.enterprise.slug)
-        by_segment.setdefault(m.segment, []).append(_Member(m.enterprise, m.role))
-    order = list(SEGMENT_ORDER) + sorted((set(names) | set(by_segment)) - set(SEGMENT_ORDER))
-    out = []
-    for seg in order:
-        if seg not in names and seg not in by_segment:
-            continue
-        ms = sorted(by_segment.get(seg, ()), key=lambda m: _role_rank(m.role))  # stable
-        out.append(_Segment(seg, tuple(names.get(seg, ())), tuple(ms)))
-    return out
-
-
-def _role_rank(role: str) -> int:
-    return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
 
 
 class _Drawing:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.core.diagnostics import Report
-from site_builder.load.sources import SourceDoc
+from site_builder.load.sourcedoc import SourceDoc
 from site_builder.sheets.columns import (
     COLUMNS,
     CRS_LABELS,
@@ -100,7 +100,7 @@ def _shown_names(content: Path, enterprises: dict[str, SourceDoc] | None) -> dic
     """File name → the name a sheet shows (the short name of an alliance, when it has one)."""
     out: dict[str, dict[str, str]] = {"alliance": {}, "enterprise": {}}
     root = content / "alliances"
-    from site_builder.load.sources import read_record
+    from site_builder.load.files import read_record
 
     for folder in sorted(root.iterdir()) if root.is_dir() else ():
         if (folder / "alliance.yaml").is_file():

@@ -14,7 +14,8 @@ from typing import Any
 from site_builder.core.diagnostics import Diagnostic, Report
 from site_builder.core.pinyin import term_slug
 from site_builder.core.positions import KeyPath, Positions, format_key
-from site_builder.load.sources import SourceDoc, is_ignored, read_record
+from site_builder.load.files import is_ignored, read_record
+from site_builder.load.sourcedoc import SourceDoc
 from site_builder.sheets.columns import (
     COLUMNS,
     KIND_OF,

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.core.diagnostics import Diagnostic, L, Report, Severity
-from site_builder.load.sources import decode_text, read_record
+from site_builder.load.files import decode_text, read_record
 from site_builder.validate.specs import Ctx, Field, Record
 from site_builder.validate.values import Enum, ListOf, Text
 from site_builder.validate.vocabularies import _choices

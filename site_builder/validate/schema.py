@@ -15,7 +15,7 @@ from typing import Any
 from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import L, Report
 from site_builder.core.positions import Positions
-from site_builder.load.sources import SourceDoc
+from site_builder.load.sourcedoc import SourceDoc
 from site_builder.validate.specs import INVALID, Ctx, Field, Record
 from site_builder.validate.values import (
     SLUG_MAX,

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from site_builder.core.dates import PartialDate, parse_date
 from site_builder.core.diagnostics import Report
-from site_builder.load.sources import SourceDoc, parse_yaml, read_record, split_front_matter
+from site_builder.load.files import read_record, split_front_matter
+from site_builder.load.sourcedoc import SourceDoc
+from site_builder.load.yamlpos import parse_yaml
 from site_builder.validate.schema import validate_doc
 
 FAST = settings(max_examples=300, deadline=None,

@@ -6,7 +6,8 @@ import pytest
 
 from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import Report
-from site_builder.load.sources import SourceDoc, parse_yaml
+from site_builder.load.sourcedoc import SourceDoc
+from site_builder.load.yamlpos import parse_yaml
 from site_builder.validate.schema import validate_doc
 
 

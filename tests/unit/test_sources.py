@@ -11,13 +11,9 @@ import site_builder.core.pinyin as terms
 import site_builder.load.sources as sources
 from site_builder.core.diagnostics import Report
 from site_builder.core.positions import format_key
-from site_builder.load.sources import (
-    is_ignored,
-    load_sources,
-    parse_yaml,
-    read_record,
-    split_front_matter,
-)
+from site_builder.load.files import is_ignored, read_record, split_front_matter
+from site_builder.load.sources import load_sources
+from site_builder.load.yamlpos import parse_yaml
 
 _real_read_chunk = sources._read_chunk
 

@@ -8,8 +8,8 @@ import sys
 import time
 
 from site_builder.core.diagnostics import Report
-from site_builder.load.sources import parse_yaml
 from site_builder.load.yamllimits import MAX_DEPTH, MAX_EXPANDED
+from site_builder.load.yamlpos import parse_yaml
 
 
 def _parse(text: str, offset: int = 0) -> tuple[object, list[tuple[int | None, int | None,
