@@ -1,5 +1,5 @@
-"""The chain a diagram draws: an alliance's segments (上游, 中游, 下游, 服务) in order, each with its
-members ranked by role."""
+"""The chain a diagram draws: an alliance's segments (上游, 中游, 下游, 服务) in order,
+each with its members ranked by role."""
 
 from __future__ import annotations
 
