@@ -116,13 +116,19 @@ def test_story_dated_long_before_its_first_commit_looks_back_dated(make_site, fr
 
 
 def test_outside_origins_and_insecure_resources_are_listed(make_site, fresh) -> None:
-    custom = ("map: {provider: custom, tiles: 'http://tiles.example.net/{z}/{x}/{y}.png', "
+    # Tiles must be https:// (the build refuses others), so the insecure resource is an
+    # outside image a site allowed with `outside_images: warn`.
+    custom = ("map: {provider: custom, tiles: 'https://tiles.example.net/{z}/{x}/{y}.png', "
               "attribution: 测试底图, coord_system: wgs84, ")
-    site = make_site({"content/site.yaml": SITE.replace("map: {provider: osm, ", custom) + FILING})
+    site = make_site({
+        "content/site.yaml": SITE.replace("map: {provider: osm, ", custom) + FILING
+        + "outside_images: warn\n",
+        "content/pages/about.md": "---\ntitle: 关于本站\n---\n\n![图](http://img.example.net/a.png)\n"})
     audit = _audit(site)
     codes = {(f.code, f.args.get("origin") or f.args.get("url")) for f in audit.findings}
-    assert ("outside-origin", "http://tiles.example.net") in codes
-    assert ("insecure-resource", "http://tiles.example.net/{z}/{x}/{y}.png") in codes
+    assert ("outside-origin", "https://tiles.example.net") in codes
+    assert ("outside-origin", "http://img.example.net") in codes
+    assert ("insecure-resource", "http://img.example.net/a.png") in codes
     assert ("outside-link", "https://beian.miit.gov.cn") in codes
 
 

@@ -77,7 +77,9 @@ def test_template_code_in_the_tile_url_is_a_located_error_and_never_runs(
     run = cli("check", str(scratch_demo))
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
-    assert re.search(r"site\.yaml:13:10  错误  map\.tiles\n  瓦片地址里的“\{cycler\.__init__",
+    lines = (scratch_demo / "content/site.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.lstrip().startswith("tiles:"))
+    assert re.search(rf"site\.yaml:{line}:10  错误  map\.tiles\n  瓦片地址里的“\{{cycler\.__init__",
                      run.stderr), run.stderr
     assert not made.exists()
 

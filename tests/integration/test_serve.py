@@ -35,7 +35,7 @@ def start_session(start_preview: Callable[..., PreviewSession]
 
     def start(site: Path, **options: Any) -> PreviewSession:
         lines: list[str] = []
-        session = PreviewSession(site, port=0, log=lines.append, long_poll=8, **options)
+        session = start_preview(site, log=lines.append, long_poll=8, **options)
         session.lines = lines  # type: ignore[attr-defined]
         return session
 
