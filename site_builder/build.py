@@ -2,7 +2,7 @@
 
 `run()` reads as that list. Each step below it is one stage's call plus what the step needs
 from the session (incremental.Session: every memo, the only reader and writer of `.cache/`)
-and from the helper processes (parallel.Helpers). `check` is the same run without the
+`check` is the same run without the
 writer. Any error means the writer is never called, so the previous output stays exactly
 as it was.
 """
@@ -35,12 +35,10 @@ from site_builder.link.linker import link_model
 from site_builder.link.model import Model
 from site_builder.load.gitdates import read_git_dates
 from site_builder.load.sourcedoc import SourceDoc, Sources
-from site_builder.load.sources import load_sources, record_name
-from site_builder.parallel.helpers import Helpers
+from site_builder.load.sources import load_sources
 from site_builder.parallel.machinery import machinery
 from site_builder.render.linkcheck import check_links
 from site_builder.render.maps import Provider, provider_for
-from site_builder.render.mapshapes import MAP_MEMO_FILE, MAP_MEMO_VERSION
 from site_builder.render.markdown import MARKDOWN_MEMO_FILE, MarkdownMemo
 from site_builder.render.pages import RenderJob
 from site_builder.render.site import render_site
@@ -97,7 +95,6 @@ class _Build:
     options: BuildOptions
     report: Report
     session: Session
-    helpers: Helpers
     stage: Stage | None  # output/'s replacement being filled; None: `check`, the preview
     write: bool
     progress: Progress | None
@@ -118,9 +115,8 @@ def run(options: BuildOptions, *, write: bool = True, session: Session | None = 
     session = session or (Session.on_disk(options.site_dir) if on_disk else Session())
     report = Report()
     report.strict = options.strict
-    with machinery(options, session, report, on_disk) as (helpers, stage, locked):
-        b = _Build(options, report, session, helpers, stage, write, progress, writer,
-                   _Timings())
+    with machinery(options, session, report, on_disk) as (stage, locked):
+        b = _Build(options, report, session, stage, write, progress, writer, _Timings())
         if not locked:
             return BuildResult(report, None, None, (), None, {})
         sources, changed = load(b)
@@ -140,14 +136,13 @@ def load(b: _Build) -> tuple[Sources, set[str] | None]:
         session, persistent = b.session, b.session.persistent
         if persistent and not session.docs:
             session.docs.update(load_doc_memo(session.path(DOC_MEMO_FILE)))
-        # The preview keeps the last pages in memory; a build finds them in output/. Read
-        # here, while the lookahead walks content/.
+        # The preview keeps the last pages in memory; a build finds them in output/.
         if b.write and session.pages is None:
             session.pages = MemoryStore() if not persistent else DiskStore(
-                session.path(""), b.options.out_dir, b.helpers.pages_check())
+                session.path(""), b.options.out_dir)
         before = dict(session.docs)
         sources = load_sources(b.options.content_dir, b.report, session.docs, b.options.jobs,
-                               b.helpers.content(), check_row)
+                               check=check_row)
         if not persistent:
             return sources, None
         read = {rel for rel, known in session.docs.items() if before.get(rel) is not known}
@@ -232,11 +227,6 @@ def link(b: _Build, sources: Sources, config: SiteConfig, validated: list[Valida
         pinyin.remember_pinyin(kept)
         # Saved when it grew, or when .cache/ had none (the tables are the process's).
         b.before["pinyin"] = tuple(map(len, pinyin.pinyin_memo())) if kept is not None else None
-        # Not when .cache/ had the keys: reading every record's name would decode the
-        # records the doc memo keeps encoded until used (0.1 s and 100 MB at N=300).
-        if kept is None:
-            b.helpers.prefetch_sort_keys(
-                n for d in sources.docs if (n := record_name(d.data)))
         model = link_model(validated, config, b.options, sources.assets, b.report,
                            read_git_dates(b.options.content_dir))
         # 严重 wrong formulations in what is published (site.yaml's footer included).
@@ -273,22 +263,10 @@ def _render_job(b: _Build, model: Model, provider: Provider | None, same: bool) 
     if session.persistent:
         if not session.markdown:
             session.markdown = MarkdownMemo(session.path(MARKDOWN_MEMO_FILE))
-        if not session.maps:
-            session.maps.update(session.load(MAP_MEMO_FILE, (MAP_MEMO_VERSION,)) or {})
         if not session.related:
             kept = session.load(RELATED_MEMO_FILE, (RELATED_MEMO_VERSION,))
             session.related.update(kept if isinstance(kept, dict) else {})
-    b.before["maps"] = len(session.maps)
     b.before["related"] = _known_related(session.related)
-    config = model.config
-    prepared = b.helpers.prepare(config.lang, provider, config.map.center, config.map.zoom)
-    if prepared is not None:  # inherited by the render workers
-        session.templates.remember(prepared[0])
-        for key, shape in prepared[1].items():
-            session.maps.setdefault(key, shape)
-    compiled = b.helpers.templates()
-    if compiled:
-        session.templates.remember(compiled)
     return RenderJob(
         model=model, theme=find_theme(b.options.site_dir), report=b.report,
         provider=provider, progress=b.progress, markdown=session.markdown,
@@ -299,8 +277,6 @@ def _render_job(b: _Build, model: Model, provider: Provider | None, same: bool) 
         sink=stage.add if stage else None, maps=session.maps, related=session.related,
         # Render workers are forked only once the stage's walker thread is done.
         before_fork=stage.ready if stage else None,
-        direct=stage.direct_writer() if stage else None,
-        adopt=stage.adopt if stage else None,
         same_tasks=same)
 
 
@@ -314,8 +290,7 @@ def index(b: _Build, model: Model, outputs: list[Output]) -> list[Output]:
     with b.timings.stage("search"):
         memo = None
         if b.session.persistent:
-            memo = SearchMemo(b.session.path(SEARCH_MEMO_FILE), b.options.out_dir.absolute(),
-                              checked=b.helpers.index_check())
+            memo = SearchMemo(b.session.path(SEARCH_MEMO_FILE), b.options.out_dir.absolute())
         b.search = memo
         return search_outputs(outputs, model, memo, b.options.jobs)
 
@@ -354,8 +329,6 @@ def _keep_memos(b: _Build, outputs: list[Output]) -> None:
         session.save(pinyin.SORT_KEY_MEMO_FILE, pinyin.SORT_KEY_VERSION, memo)
     if _known_related(session.related) != b.before["related"]:
         session.save(RELATED_MEMO_FILE, (RELATED_MEMO_VERSION,), session.related)
-    if len(session.maps) != b.before["maps"]:
-        session.save(MAP_MEMO_FILE, (MAP_MEMO_VERSION,), session.maps)
     if b.search is not None:
         b.search.commit(outputs)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from site_builder.core import cachefile
@@ -22,38 +21,6 @@ SORT_KEY_VERSION = (2, cachefile.package_version("pypinyin"))
 
 _WORDS: dict[str, list[str]] = {}  # a word of pypinyin's segmentation -> its syllables
 _converter: list[Any] = []
-# Another process that has pypinyin loaded and reads for this one (see warmup.py): given
-# texts, their syllables, or None when it cannot.
-_helper: list[Callable[[list[str]], list[list[str]] | None]] = []
-
-
-def use_helper(read: Callable[[list[str]], list[list[str]] | None] | None) -> None:
-    """Read pinyin through `read` instead of loading pypinyin here (None: stop)."""
-    _helper.clear()
-    if read is not None:
-        _helper.append(read)
-
-
-def prefetch_sort_keys(names: Iterable[str]) -> None:
-    """Make the sort keys of `names` not known yet, all in one request to the helper."""
-    if not _helper or _converter:
-        return
-    missing = sorted({n for n in names if n not in _SORT_KEYS})
-    if missing:
-        read = _helper[0](missing)
-        if read is not None and len(read) == len(missing):
-            for name, syllables in zip(missing, read, strict=True):
-                _SORT_KEYS[name] = " ".join(syllables).lower()
-
-
-def _pinyin(text: str) -> list[str]:
-    if _helper and not _converter:
-        read = _helper[0]([text])
-        if read is not None:
-            return read[0]
-    return pinyin(text)
-
-
 def pinyin(text: str) -> list[str]:
     """What `pypinyin.lazy_pinyin(text)` gives, a word at a time: pypinyin splits a text into
     words and reads each apart, and names share most words (有限公司, 科技, 北京), so each
@@ -85,7 +52,7 @@ def _term_slug(name: str) -> str:
     words: list[str] = []
     for i, run in enumerate(_HAN_RUN.split(name)):
         if i % 2:  # a run of Han characters: one word of joined syllables
-            words.append("".join(_pinyin(run)))
+            words.append("".join(pinyin(run)))
         else:
             words.extend(re.findall(r"[a-z0-9]+", run.lower()))
     slug = "-".join(w for w in words if w)[:64].strip("-")
@@ -97,7 +64,7 @@ def sort_key(name: str) -> str:
     """Order Chinese names the way readers expect: by pinyin."""
     key = _SORT_KEYS.get(name)
     if key is None:
-        key = _SORT_KEYS[name] = " ".join(_pinyin(name)).lower()
+        key = _SORT_KEYS[name] = " ".join(pinyin(name)).lower()
     return key
 
 

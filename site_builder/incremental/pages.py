@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import abc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,32 +182,19 @@ class MemoryStore(PageStore):
 class DiskStore(PageStore):
     """For `build`: pages are reused from output/ when the file is the one we wrote."""
 
-    def __init__(self, cache_dir: Path, out_dir: Path,
-                 checked: Callable[[cachefile.Stamp | None], set[str] | None] | None = None
-                 ) -> None:
-        """`checked`: which pages are not as stamped, given the stamp of the memo file
-        read (lookahead.py checks them in another process while this one works)."""
+    def __init__(self, cache_dir: Path, out_dir: Path) -> None:
         super().__init__()
         self.path = cache_dir / MEMO_FILE
         self.out_dir = out_dir.absolute()
         self._out = str(self.out_dir)
         memo = PageMemo.load(self.path)
-        self._memo_stamp = memo.loaded_from
         # The memo describes one output folder; another folder starts afresh.
         self.memo = memo if memo.setting.startswith(f"{self.out_dir}|") else PageMemo()
-        self._checked = checked
-        self._mismatched: set[str] | None = None
 
     def fetch(self, file: str, entry: PageEntry) -> Any:
         from site_builder.core.outputs import Output
 
         path = f"{self._out}/{file}"  # strings, not Paths: 18,000 pages a rebuild
-        if self._checked is not None:  # asked once, when the first page is fetched
-            self._mismatched, self._checked = self._checked(self._memo_stamp), None
-        if self._mismatched is not None and entry.stat is not None:
-            if file in self._mismatched:
-                return None
-            return Output(file, None, origin=path, stat=entry.stat)
         try:
             st = os.stat(path)
         except OSError:

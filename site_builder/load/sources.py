@@ -44,26 +44,11 @@ PARALLEL_MIN_FILES = 3000
 _READ_CHUNK = 128
 
 
-ContentListing = list[tuple[str, str, bool, "tuple[int, int, int] | None"]]
 _UNKNOWN = (-1, -1, -1)  # a file's stamp not known yet
 
 
-def list_content(content_dir: Path) -> ContentListing:
-    """What load_sources walks: each file as walk_files gives it, and its stamp (size,
-    time and inode; None when it cannot be read). lookahead.py makes it ahead."""
-    listing: ContentListing = []
-    for rel, abspath, linked in walk_files(content_dir):
-        try:
-            st = os.stat(abspath)
-        except OSError:
-            listing.append((rel, abspath, linked, None))
-        else:
-            listing.append((rel, abspath, linked, stamp_of(st)))
-    return listing
-
-
 def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
-                 jobs: int = 1, listing: ContentListing | None = None,
+                 jobs: int = 1,
                  check: Callable[[SourceDoc], tuple[Any, ...] | None] | None = None
                  ) -> Sources:
     """Read every content file under `content_dir`, reporting what cannot be read.
@@ -71,14 +56,11 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
     With a `memo`, a file whose size, time and inode are as last time is not read again
     (only files that were read without any problem are remembered). With `jobs` > 1, many
     files are parsed in that many forked processes (YAML with positions is CPU work).
-    `listing`: the files and their stamps, as list_content gives them (made ahead).
     `check`: what the parse workers also make of each document they read without a
     problem (its validation row, kept in Sources.validated)."""
     walk = _Walk(content_dir, report, memo)
-    files = listing if listing is not None else (
-        (rel, abspath, linked, _UNKNOWN) for rel, abspath, linked in walk_files(content_dir))
-    for rel, abspath, linked, stamp in files:
-        walk.classify(rel, abspath, linked, stamp)
+    for rel, abspath, linked in walk_files(content_dir):
+        walk.classify(rel, abspath, linked, _UNKNOWN)
     todo = walk.todo
     jobs = min(jobs, len(todo) // _READ_CHUNK + 1)
     validated: dict[str, tuple[Any, ...]] = {}

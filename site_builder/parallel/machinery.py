@@ -1,5 +1,5 @@
 """The machinery around a build, set up in the order its invariants need and torn down whatever
-happens: the cycle collector off, the helper processes, the lock, the stage."""
+happens: the cycle collector off, the lock, the stage and the cleanup of the last output."""
 
 from __future__ import annotations
 
@@ -10,23 +10,20 @@ from contextlib import contextmanager
 from site_builder.core.config import BuildOptions
 from site_builder.core.diagnostics import Report
 from site_builder.incremental.session import Session
-from site_builder.parallel.helpers import Helpers
 from site_builder.write.swap import start_cleanup
 from site_builder.write.writer import Stage
 
 
 @contextmanager
 def machinery(options: BuildOptions, session: Session, report: Report, on_disk: bool
-              ) -> Iterator[tuple[Helpers, Stage | None, bool]]:
-    """The lock, the helper processes, the stage and the collector, set up in the order
-    their invariants need and torn down whatever happens."""
+              ) -> Iterator[tuple[Stage | None, bool]]:
+    """The lock, the stage and the collector, set up in the order their invariants need
+    and torn down whatever happens."""
     # A build makes millions of objects and frees them at the end; the cycle collector
     # would walk the whole heap over and over meanwhile (a third of a warm rebuild of
     # 10,000 pages). Reference counting still frees nearly everything as it goes.
     enabled = gc.isenabled()
     gc.disable()
-    # Forked first, while this process is small and has no other thread (see warmup.py).
-    helpers = Helpers.start(options, forks=on_disk)
     stage = cleanup = None
     try:
         with session.lock(report, waiting=_say_waiting) as locked:
@@ -34,22 +31,17 @@ def machinery(options: BuildOptions, session: Session, report: Report, on_disk: 
                 # Pages are staged beside output/ as they are rendered (the disk works
                 # while the CPU does); an error later discards the stage and output/ stays
                 # as it was. Made first: copying the last output into it runs meanwhile.
-                stage = Stage(options.out_dir, recycle=True, walk=False)
-                # Forked before this build starts a thread of its own (lookahead.py).
-                helpers.look_ahead(options, session.path(""), stage.old_tree)
-                stage.start_walk(helpers.stage_files())
+                stage = Stage(options.out_dir, recycle=True)
                 cleanup = start_cleanup(options.out_dir)
             session.begin()
             try:
-                yield helpers, stage, locked
+                yield stage, locked
             finally:
-                helpers.close_lookahead()  # before the stage it may still list is moved
                 if stage is not None:
                     stage.abort()
                 if cleanup is not None:
                     cleanup.join()
     finally:
-        helpers.close()
         if enabled:
             gc.enable()
 

@@ -1,5 +1,6 @@
 """Map shapes: folium renders each shape of map once, with placeholders; every map of that
-shape is the same text with its own name, rows and options (and .cache/ keeps the shapes)."""
+shape is the same text with its own name, rows and options (the preview keeps the shapes
+between its builds)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,6 @@ from site_builder.render.maps import (
     fill_map,
     marked_provider,
 )
-
-MAP_MEMO_FILE = "maps.marshal"  # in .cache/: shapes by key
-
-MAP_MEMO_VERSION = 1  # the keys name folium's version and the shape's inputs themselves
 
 SHAPE_VERSION = 2  # bump when build_map's output changes for the same inputs
 
@@ -49,7 +46,7 @@ class MapMaker:
     def __init__(self, provider: Provider,
                  memo: dict[str, tuple[str, str, str, str]] | None = None) -> None:
         self.provider = provider
-        # Shapes by a key of everything they are made from; with a memo from .cache/, a
+        # Shapes by a key of everything they are made from; with the preview's memo, a
         # build whose shapes are all known never starts folium.
         self._shapes = memo if memo is not None else {}
         self.added: dict[str, tuple[str, str, str, str]] = {}
@@ -82,7 +79,7 @@ def build_map(name: str, points: Sequence[MapPoint], provider: Provider,
     `asset` turns a name under assets/ into the URL the page uses. With `placeholders`,
     the rows and options are MapMaker's markers, to be filled in later. folium (with
     branca, numpy and requests: a quarter of a second) is imported only when a map is
-    actually made: a rebuild whose map shapes are all in .cache/ never needs it.
+    actually made: a preview rebuild whose map shapes are all known never needs it.
     """
     from site_builder.render.foliummap import render_map
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 import jinja2.bccache
@@ -292,12 +292,6 @@ class SiteRenderer(PagePlanner, PageSharing, PageMaps):
 
 
 
-class DirectWrite(Protocol):
-    """Writes a page into the stage from a render worker (write.writer.DirectWriter)."""
-
-    def write(self, path: str, data: bytes) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class RenderJob:
     """What render_site needs: the model and theme, and the memos and hooks of this build."""
@@ -316,8 +310,4 @@ class RenderJob:
     maps: dict[str, Any] | None = None  # map shapes
     related: dict[str, Any] | None = None  # related stories
     before_fork: Callable[[], None] | None = None
-    # A first build's render workers write new pages into the stage themselves; `adopt`
-    # tells the writer of each page written so.
-    direct: DirectWrite | None = None
-    adopt: Callable[[Output, int], None] | None = None
     same_tasks: bool = False

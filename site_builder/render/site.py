@@ -1,8 +1,7 @@
 """render_site: every file of the site as Outputs — pages (rendered, or reused from the last
 build when nothing they read changed), feeds, sitemap, assets, media and open data.
 
-Nothing here writes a file: the writer does (a first build's render workers write their
-pages into the writer's stage through `RenderJob.direct`, which the writer hands in).
+Nothing here writes a file: the writer does.
 """
 
 from __future__ import annotations
@@ -36,8 +35,7 @@ def render_site(job: RenderJob) -> list[Output]:
     taken from there instead of rendered again, and `store.pending` says what this build's
     pages read. `job.sink` is given each page (as soon as it is ready when workers render:
     the writer stages it meanwhile); `job.before_fork` is called before render workers are
-    forked. With `job.direct`, render workers write new pages into the stage themselves
-    (`job.adopt` is told of each), and `sink` gets only the others. `job.same_tasks` says
+    forked. `job.same_tasks` says
     that no record's data changed since the build the store describes (its world being
     this one's): each page's task, hence its fingerprint, is as it was.
     """
@@ -127,12 +125,12 @@ def _render_the_rest(job: RenderJob, renderer: SiteRenderer, tasks: list[PageTas
     if parallel:
         if job.before_fork is not None:
             job.before_fork()
-        rendered = render_parallel(renderer, todo_tasks, job.jobs, advance, job.direct)
+        rendered = render_parallel(renderer, todo_tasks, job.jobs, advance)
     else:
         rendered = []
         for task in todo_tasks:
             rendered.append(renderer.render_page(task))
-            advance(rendered[-1:], None)
+            advance(rendered[-1:])
     for n, (out, _) in zip(reuse.todo, rendered, strict=True):
         reuse.pages[n] = out
     if job.sink is not None and early is None:
@@ -143,19 +141,15 @@ def _render_the_rest(job: RenderJob, renderer: SiteRenderer, tasks: list[PageTas
 
 
 def _advancing(job: RenderJob, early: Callable[[Output], None] | None, done: int,
-               total: int) -> Callable[[list[Rendered], list[int] | None], None]:
+               total: int) -> Callable[[list[Rendered]], None]:
     """What to do with each batch of rendered pages: stage it, count it, tell progress."""
     count = [done]
 
-    def advance(finished: list[Rendered], sizes: list[int] | None) -> None:
+    def advance(finished: list[Rendered]) -> None:
         count[0] += len(finished)
         if early is not None:
-            for n, (out, _) in enumerate(finished):
-                if out is None:
-                    continue
-                if sizes is not None and sizes[n] >= 0 and job.adopt is not None:
-                    job.adopt(out, sizes[n])  # a worker wrote it
-                else:
+            for out, _ in finished:
+                if out is not None:
                     early(out)
         if job.progress is not None:
             job.progress(min(count[0], total), total)

@@ -69,15 +69,6 @@ class TemplateCache(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._store[bucket.key] = bucket.bytecode_to_string()
 
-    def compiled(self) -> dict[str, bytes]:
-        return self._store
-
-    def remember(self, compiled: Mapping[str, bytes]) -> None:
-        """Take templates another process compiled (each is checked against its source
-        when used, like any other)."""
-        for key, code in compiled.items():
-            self._store.setdefault(key, code)
-
 
 def theme_environment(theme: Theme, lang: str,
                       bytecode_cache: jinja2.BytecodeCache | None = None) -> TrackingEnvironment:

@@ -12,7 +12,7 @@ from site_builder.core.outputs import Output
 from site_builder.incremental.deps import (
     DepKey,
 )
-from site_builder.render.pages import DirectWrite, SiteRenderer
+from site_builder.render.pages import SiteRenderer
 from site_builder.render.tasks import PageTask
 
 # Below this many pages, starting processes costs more than it saves.
@@ -27,66 +27,49 @@ def can_fork() -> bool:
 
 
 # The renderer a forked worker inherited from its parent (set once per worker process),
-# its tasks, and how it writes new pages into the stage itself (a first build), if it does.
+# and its tasks.
 _worker_renderer: list[SiteRenderer] = []
 
 
 _worker_tasks: list[list[PageTask]] = []
 
 
-_worker_direct: list[DirectWrite | None] = []
-
-
 Rendered = tuple[Output | None, list[DepKey] | None]
 
 
-def _init_worker(renderer: SiteRenderer, tasks: list[PageTask],
-                 direct: DirectWrite | None) -> None:
+def _init_worker(renderer: SiteRenderer, tasks: list[PageTask]) -> None:
     _worker_renderer.append(renderer)
     _worker_tasks.append(tasks)
-    _worker_direct.append(direct)
     renderer.report = Report()  # collect this worker's problems apart, to send them back
 
 
 def _render_chunk(bounds: tuple[int, int]) -> tuple[
-        list[Rendered], list[int], list[Any], dict[str, Any], dict[str, Any]]:
-    renderer, tasks, direct = _worker_renderer[0], _worker_tasks[0], _worker_direct[0]
+        list[Rendered], list[Any], dict[str, Any], dict[str, Any]]:
+    renderer, tasks = _worker_renderer[0], _worker_tasks[0]
     start = len(renderer.report)
     renderer.md.added.clear()
     shapes = renderer.maps.added if renderer.maps else {}
     shapes.clear()
     done = [renderer.render_page(t) for t in tasks[bounds[0]:bounds[1]]]
-    # Pages written here are sent back without their bytes (size >= 0); the parent stages
-    # the others, and any this process could not write (something in the way).
-    sizes = [-1] * len(done)
-    if direct is not None:
-        for n, (out, deps) in enumerate(done):
-            if out is None or out._data is None:
-                continue
-            target = direct.write(out.path, out._data)
-            if target is not None:
-                sizes[n] = len(out._data)
-                done[n] = (Output(out.path, None, out.source, origin=target), deps)
     problems = list(renderer.report.items[start:]) if len(renderer.report) > start else []
     # The parent keeps the memo of Markdown and map shapes (and saves it in .cache/).
-    return done, sizes, problems, dict(renderer.md.added), dict(shapes)
+    return done, problems, dict(renderer.md.added), dict(shapes)
 
 
 def render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
-                     progress: Callable[[list[Rendered], list[int]], None],
-                     direct: DirectWrite | None = None) -> list[Rendered]:
+                    progress: Callable[[list[Rendered]], None]) -> list[Rendered]:
     """Render pages in forked processes; the model is inherited, never pickled."""
     chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
     ctx = multiprocessing.get_context("fork")
     rendered: list[Rendered] = []
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks, direct)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
         # imap keeps the order of chunks, so the output order is the serial one.
-        for done, sizes, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
+        for done, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
             rendered.extend(done)
             renderer.report.extend(problems)
             for key, value in markdown.items():
                 renderer.md.remember(key, value)
             if renderer.maps is not None:
                 renderer.maps.remember(shapes)
-            progress(done, sizes)
+            progress(done)
     return rendered

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,10 +49,6 @@ class SearchMemo:
     pages: list[tuple[str, str, tuple[str, ...], Stamp | None, bytes]] = field(
         default_factory=list)
     files: dict[str, Stamp] = field(default_factory=dict)
-    # Which index files are not as stamped, given the stamp of the memo file read (by
-    # lookahead.py, ahead of time); None: each file is checked when it is needed.
-    checked: Callable[[Stamp | None], set[str] | None] | None = None
-    mismatched: set[str] | None = None
     loaded_from: Stamp | None = None  # the stamp of the file load() read
 
     def load(self) -> None:
@@ -64,8 +60,6 @@ class SearchMemo:
             return
         self.pages = [(u, k, tuple(n), tuple(s) if s else None, d) for u, k, n, s, d in pages]
         self.files = {p: tuple(s) for p, s in files.items()}  # type: ignore[misc]
-        if self.checked is not None:
-            self.mismatched = self.checked(stamp)
 
     def commit(self, outputs: Sequence[Output]) -> None:
         """Record the index just written (after the writer), for the next build."""
@@ -138,12 +132,7 @@ def _kept(memo: SearchMemo, path: str) -> Output | None:
     """The file from the last build's index, if it is still as the memo says."""
     stamp = memo.files.get(path)
     origin = f"{memo.out_dir}/{path}"
-    if stamp is None:
-        return None
-    if memo.mismatched is not None:  # checked ahead, in another process
-        if path in memo.mismatched:
-            return None
-    elif file_stamp(origin) != stamp:
+    if stamp is None or file_stamp(origin) != stamp:
         return None
     return Output(path, None, origin=origin, stat=stamp)
 

@@ -12,33 +12,10 @@ from pathlib import Path
 _O_NEW_FILE = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # no newline translation
 
 
-class DirectWriter:
-    """A render worker's way to write a new page into the stage of a first build itself
-    (Stage.direct): inherited by the forked workers, each with its own folder sets."""
-
-    def __init__(self, folder: str, twin: str) -> None:
-        self.folder, self.twin = folder, twin
-        self._folders: set[str] = set()
-        self._twins: set[str] = set()
-
-    def write(self, path: str, data: bytes) -> str | None:
-        """Write page `path`; the file written, or None when something is in the way (the
-        parent then stages the page, and reports what fails)."""
-        target = f"{self.folder}/{path}"
-        try:
-            if not write_new(target, data, self._folders):
-                return None
-        except OSError:
-            return None
-        if self.twin and not link_new(target, f"{self.twin}/{path}", self._twins):
-            self.twin = ""  # a partial twin will do (the next build lists it)
-        return target
-
-
 def write_new(target: str, data: bytes, folders: set[str]) -> bool:
     """Write `data` at `target`, where nothing should be yet, making its folder unless it is
     in `folders` (then added); False when something is in the way (a file where a folder
-    goes, or the other way round). A render worker calls it too (Stage.direct)."""
+    goes, or the other way round)."""
     try:
         _make_folder(os.path.dirname(target), folders)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NEW_FILE, 0o666)

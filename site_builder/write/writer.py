@@ -22,7 +22,6 @@ from site_builder.core.outputs import Output
 from site_builder.write.copier import _FLUSHING, COPY_LIST, _copied, _copy_linked
 from site_builder.write.files import (
     _FIND,
-    DirectWriter,
     _count_removed,
     _empty,
     _files,
@@ -100,9 +99,7 @@ class Stage:
     Files that match are left alone; only changed files are written, stale ones deleted.
     Nothing in the stage is ever written in place (it shares inodes with the output)."""
 
-    def __init__(self, out_dir: Path, *, recycle: bool = False, walk: bool = True) -> None:
-        """`walk=False`: the listing of an old tree waits for start_walk() (or the first
-        page staged), so that a process can be forked before the walker thread starts."""
+    def __init__(self, out_dir: Path, *, recycle: bool = False) -> None:
         _FLUSHING[:] = [c for c in _FLUSHING if c.poll() is None]  # collect those done
         self.out_dir = out_dir.absolute()
         self._out = str(self.out_dir)
@@ -141,7 +138,6 @@ class Stage:
         self._twin_folders: set[str] = {self.twin}
         self.written = self.unchanged = self.size = 0
         self.paths: set[str] = set()
-        self._adopted: list[Output] = []
         self._folders: set[str] = {str(self.path)}
         self.committed = False
         # The tree is walked while this process parses and links: the walk waited on the
@@ -150,27 +146,12 @@ class Stage:
         # thread lets go of it (every 5 ms), so its walk of 18,000 folders never ended.
         self._found: bytes | tuple[dict[str, int], set[str]] | BaseException | None = None
         self._walker: threading.Thread | None = None
-        self._listing: Callable[[], tuple[dict[str, int], set[str]] | None] | None = None
-        if self._existing is None and walk:
+        if self._existing is None:
             self.start_walk()
 
-    @property
-    def old_tree(self) -> Path | None:
-        """The old tree this stage starts from, as it is (not a copy being made), while
-        it is still to be listed."""
-        if self._existing is None and self._prefill is None and self._walker is None:
-            return self.path
-        return None
-
-    def start_walk(self, listing: Callable[[], tuple[dict[str, int], set[str]] | None]
-                   | None = None) -> None:
-        """Start listing the old tree, or take the listing from `listing` when it is
-        needed (lookahead.py makes it in another process): None from it means listing
-        the tree then."""
-        if self._existing is not None or self._walker is not None or self._listing:
-            return
-        if listing is not None and self._prefill is None:
-            self._listing = listing
+    def start_walk(self) -> None:
+        """Start listing the old tree in a thread (once)."""
+        if self._existing is not None or self._walker is not None:
             return
         self._walker = threading.Thread(target=self._walk, daemon=True)
         self._walker.start()
@@ -202,14 +183,6 @@ class Stage:
         self._before()
 
     def _before(self) -> dict[str, int]:
-        if self._existing is None and self._listing is not None:
-            listing, self._listing = self._listing, None
-            found = listing()
-            if found is None:
-                found = (_parse_find(str(self.path), self._find(self.path))
-                         if _FIND is not None else _files(str(self.path)))
-            self._existing = found[0]
-            self._folders.update(found[1])
         if self._existing is None:
             self.start_walk()
             assert self._walker is not None
@@ -275,23 +248,6 @@ class Stage:
         self.written += 1
         return True
 
-    @property
-    def direct(self) -> str | None:
-        """Where render workers may write new pages themselves: the stage of a first build
-        (sparing this process 250 MB of pages sent over pipes at N=300), else None."""
-        return str(self.path) if self._first else None
-
-    def direct_writer(self) -> DirectWriter | None:
-        """What render workers write new pages into the stage with (see `direct`)."""
-        return DirectWriter(str(self.path), self.twin) if self._first else None
-
-    def adopt(self, item: Output, size: int) -> None:
-        """Count a page a render worker wrote into the stage (see `direct`)."""
-        self.paths.add(item.path)
-        self.size += size
-        self.written += 1
-        self._adopted.append(item)
-
     def _clear(self, target: str, had: int | None) -> None:
         """Make room at `target`: its folder exists, nothing is at the path itself."""
         folder = os.path.dirname(target)
@@ -333,8 +289,6 @@ class Stage:
         _swap(self.path, self.out_dir, defer_cleanup, keep=self.recycle)
         self.committed = True  # self.path is the replaced output now, or gone
         self._drop_twin(keep=True)
-        for item in self._adopted:  # its bytes are read, when asked for, from output/ now
-            item.origin = f"{self._out}/{item.path}"
         return WriteStats(self.written, self.unchanged, self.size,
                           functools.cache(count_removed))
 

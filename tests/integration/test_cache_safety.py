@@ -66,7 +66,7 @@ def test_random_damage_to_any_cache_file_never_changes_the_output(
         top = p.parent == warm_site / ".cache"
         family = p.name.split("-")[0].split(".")[0] if top else "image " + p.suffix
         families.setdefault(family, []).append(p)
-    assert {"sources", "validated", "markdown", "pages", "memos", "pinyin", "maps",
+    assert {"sources", "validated", "markdown", "pages", "memos", "pinyin",
             "related", "search", "image .json", "image .webp"} <= set(families)
     # One file of every family, then more at random: each on a fresh copy of the warm site.
     trials = [rng.choice(found) for _, found in sorted(families.items())]

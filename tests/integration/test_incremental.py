@@ -266,7 +266,7 @@ def test_a_damaged_cache_is_ignored_not_trusted(built_site: Path, tmp_path: Path
     markdown = [p.name for p in memos if p.name.startswith("markdown-")]
     assert markdown and set(markdown) <= {f"markdown-{k:02}.marshal" for k in range(16)}
     assert [p.name for p in memos if not p.name.startswith("markdown-")] == [
-        "glossary.marshal", "maps.marshal", "memos.marshal", "pages.marshal", "pinyin.marshal",
+        "glossary.marshal", "memos.marshal", "pages.marshal", "pinyin.marshal",
         "related.marshal", "search.marshal"] + [f"sources-{k:02}.marshal" for k in range(16)] + [
         f"validated-{k:02}.marshal" for k in range(16)]
     for path in memos:
@@ -334,27 +334,6 @@ def test_parallel_builds_keep_the_memo_and_match_a_serial_clean_build(
     pages = [o for o in result.outputs if o.path.endswith(".html")]
     assert 0 < sum(o.origin is None for o in pages) < len(pages) // 2
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10**9)
-    assert tree(site / "output") == clean_build(site, tmp_path)
-
-
-def test_a_template_change_rebuilds_with_map_shapes_from_the_cache(
-        built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import site_builder.render.mapshapes as maps
-
-    site = built_site
-    _add_template(site)
-    made = count_calls(monkeypatch, maps, "build_map")
-    assert run(BuildOptions(site_dir=site)).ok
-    # Every map page rendered again without starting folium (a second or more per shape).
-    # A call count, kept on purpose: the only guard of that memo; the bytes are checked
-    # against a clean build here and below.
-    assert made == []
-    assert tree(site / "output") == clean_build(site, tmp_path)
-    # The site's own map.css: a new asset URL inside every map shape, which must not be
-    # served from the memo (the clean build has it).
-    (site / "assets").mkdir(exist_ok=True)
-    (site / "assets" / "map.css").write_text("/* site's own */\n", encoding="utf-8")
-    assert run(BuildOptions(site_dir=site)).ok
     assert tree(site / "output") == clean_build(site, tmp_path)
 
 

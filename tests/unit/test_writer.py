@@ -10,7 +10,7 @@ import pytest
 
 from site_builder.core.outputs import Output
 from site_builder.write.copier import COPY_LIST
-from site_builder.write.files import _files, link_new, write_new
+from site_builder.write.files import _files
 from site_builder.write.writer import OutputError, Stage, check_output_dir, write_outputs
 from tests.conftest import tree
 
@@ -41,25 +41,6 @@ def test_a_first_build_writes_every_file_whatever_the_order(tmp_path: Path) -> N
     # the next build links what it can from this one
     again = write_outputs([o for o in items if o.path != "x/y.bin"], out)
     assert again.written == 1 and again.unchanged == 5  # a/b/index.html twice
-
-
-def test_pages_render_workers_write_are_counted_and_then_read_from_the_output(
-        tmp_path: Path) -> None:
-    out = tmp_path / "output"
-    stage = Stage(out)
-    assert stage.direct is not None  # a first build: workers may write into the stage
-    folders: set[str] = set()
-    assert write_new(f"{stage.direct}/a/index.html", b"AAA", folders)
-    # Something in the way (a file where a folder goes): nothing written, False.
-    assert not write_new(f"{stage.direct}/a/index.html/x.html", b"X", folders)
-    page = Output("a/index.html", None, "stories/a.md", origin=f"{stage.direct}/a/index.html")
-    stage.adopt(page, 3)
-    stage.add(Output("b.html", b"B"))
-    stats = stage.commit()
-    assert (stats.written, stats.unchanged, stats.bytes) == (2, 0, 4)
-    assert tree(out) == {"a/index.html": b"AAA", "b.html": b"B"}
-    assert page.origin == f"{out}/a/index.html" and page.data == b"AAA"
-    assert Stage(out).direct is None  # an output exists: pages go through the parent
 
 
 @pytest.mark.parametrize("order", [
@@ -176,16 +157,13 @@ def test_staging_never_writes_into_the_live_output(tmp_path: Path) -> None:
 
 
 def test_a_first_build_leaves_its_twin_as_the_spare(tmp_path: Path) -> None:
-    """Every file a first build writes (itself or by a render worker) is linked into a
-    twin that becomes the spare: the first rebuild needs no copy of output/."""
+    """Every file a first build writes is linked into a twin that becomes the spare: the
+    first rebuild needs no copy of output/."""
     out = tmp_path / "output"
     stage = Stage(out, recycle=True)
     try:
-        assert stage.direct is not None and stage.twin
-        folders: set[str] = set()
-        assert write_new(f"{stage.direct}/w/index.html", b"worker", folders)
-        assert link_new(f"{stage.direct}/w/index.html", f"{stage.twin}/w/index.html", set())
-        stage.adopt(Output("w/index.html", None, origin=f"{stage.direct}/w/index.html"), 6)
+        assert stage.twin
+        stage.add(Output("w/index.html", b"worker"))
         stage.add(Output("index.html", b"home"))
         stage.add(Output("a/b/c.html", b"deep"))
         stage.commit(defer_cleanup=True)
