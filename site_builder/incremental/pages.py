@@ -212,8 +212,6 @@ class DiskStore(PageStore):
             return
         memo, self.pending = self.pending, None
         for file, entry in memo.entries.items():
-            if entry.stat is not None:
-                continue  # reused: the same file (inode) as the one stat-checked in fetch
             try:
                 st = (self.out_dir / file).stat()
             except OSError:

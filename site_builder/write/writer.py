@@ -207,11 +207,8 @@ class Stage:
         had = existing.pop(item.path, None)  # the inode the stage holds at this path
         self.paths.add(item.path)
         previous = f"{self._out}/{item.path}"
-        # A page reused from the previous output is linked without reading it (and without
-        # a second stat: the page store has just checked the file).
-        if item.origin == previous and item.stat is not None:
-            size, inode = item.stat[0], item.stat[2]
-        elif item.origin == previous or _same_bytes(previous, item.data):
+        # A page reused from the previous output is linked without reading it.
+        if item.origin == previous or _same_bytes(previous, item.data):
             try:
                 st = os.stat(previous)
             except OSError:
