@@ -49,6 +49,8 @@ from site_builder.validate.schema import Validated, validate_doc
 from site_builder.write.manifest import write_manifest
 from site_builder.write.writer import Stage, WriteStats, write_outputs
 
+MANIFEST_MEMO_FILE = "manifest.marshal"  # published files' SHA-256 by their stamps
+MANIFEST_MEMO_VERSION = 1
 RELATED_MEMO_FILE = "related.marshal"
 RELATED_MEMO_VERSION = 1
 
@@ -310,7 +312,10 @@ def commit(b: _Build, outputs: list[Output]) -> WriteStats | None:
         else:
             stats = write_outputs(outputs, b.options.out_dir, defer_cleanup=True)
         if b.writer is None:  # beside output/, not in it: see write/manifest.py
-            write_manifest(outputs, b.options.out_dir)
+            known = b.session.load(MANIFEST_MEMO_FILE, (MANIFEST_MEMO_VERSION,))
+            made = write_manifest(outputs, b.options.out_dir,
+                                  known if isinstance(known, dict) else None)
+            b.session.save(MANIFEST_MEMO_FILE, (MANIFEST_MEMO_VERSION,), made)
         _keep_memos(b, outputs)
     return stats
 

@@ -133,9 +133,10 @@ def test_two_builds_at_once_take_turns_and_leave_a_clean_site(
     fresh = copy_site(site, tmp_path / "fresh")
     assert run(BuildOptions(site_dir=fresh, jobs=1)).ok
     assert tree(site / "output") == tree(fresh / "output")
-    # and a later build keeps it so
+    # and a later build keeps it so; its manifest (digests kept by stamp) is a clean one's
     assert run(BuildOptions(site_dir=site, jobs=2)).ok
     assert tree(site / "output") == tree(fresh / "output")
+    assert (site / "output.sha256").read_bytes() == (fresh / "output.sha256").read_bytes()
 
 
 def test_a_build_that_cannot_get_the_lock_says_so_in_chinese(tmp_path: Path) -> None:

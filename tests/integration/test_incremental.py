@@ -266,7 +266,7 @@ def test_a_damaged_cache_is_ignored_not_trusted(built_site: Path, tmp_path: Path
     markdown = [p.name for p in memos if p.name.startswith("markdown-")]
     assert markdown and set(markdown) <= {f"markdown-{k:02}.marshal" for k in range(16)}
     assert [p.name for p in memos if not p.name.startswith("markdown-")] == [
-        "glossary.marshal", "memos.marshal", "pages.marshal", "pinyin.marshal",
+        "glossary.marshal", "manifest.marshal", "memos.marshal", "pages.marshal", "pinyin.marshal",
         "related.marshal", "search.marshal"] + [f"sources-{k:02}.marshal" for k in range(16)] + [
         f"validated-{k:02}.marshal" for k in range(16)]
     for path in memos:
