@@ -1,10 +1,9 @@
 """The pipeline, top to bottom: load → validate → link → render → index → write.
 
 `run()` reads as that list. Each step below it is one stage's call plus what the step needs
-from the session (incremental.Session: every memo, the only reader and writer of `.cache/`)
-`check` is the same run without the
-writer. Any error means the writer is never called, so the previous output stays exactly
-as it was.
+from the session (incremental.Session: every memo, and where and when it is loaded and
+saved). `check` is the same run without the writer. Any error means the writer is never
+called, so the previous output stays exactly as it was.
 """
 
 from __future__ import annotations
