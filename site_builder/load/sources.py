@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshal
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from site_builder.core.cachefile import stamp_of
 from site_builder.core.diagnostics import Report
+from site_builder.core.forkpool import can_fork, in_order
 from site_builder.core.pinyin import remember_sort_keys, sort_key
 from site_builder.load.filenames import check_link, check_name
 from site_builder.load.files import is_ignored, read_body, read_record, walk_files
@@ -64,7 +64,7 @@ def load_sources(content_dir: Path, report: Report, memo: DocMemo | None = None,
     todo = walk.todo
     jobs = min(jobs, len(todo) // _READ_CHUNK + 1)
     validated: dict[str, tuple[Any, ...]] = {}
-    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES and can_fork():
         _CHECK[:] = [check] if check is not None else []
         read = _read_parallel([t[1:6] for t in todo], jobs, validated)
     else:
@@ -236,18 +236,13 @@ def _read_parallel(files: list[tuple[str, str, str, str, str]], jobs: int,
                    ) -> Iterator[tuple[SourceDoc, list[Any]]]:
     """Parse `files` in `jobs` forked processes; fills `validated` (see Sources)."""
     chunks = [files[i:i + _READ_CHUNK] for i in range(0, len(files), _READ_CHUNK)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for blob, problems, keys in pool.imap(_read_chunk, chunks):  # in order, as serial
-            remember_sort_keys(keys)
-            for (row, valid), found in zip(marshal.loads(blob), problems, strict=True):
-                doc = doc_from_row(row)
-                if valid is not None:
-                    validated[doc.path] = valid
-                yield doc, found
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    for blob, problems, keys in in_order(_read_chunk, chunks, jobs):  # in order, as serial
+        remember_sort_keys(keys)
+        for (row, valid), found in zip(marshal.loads(blob), problems, strict=True):
+            doc = doc_from_row(row)
+            if valid is not None:
+                validated[doc.path] = valid
+            yield doc, found
 
 
 def _check_case_collisions(paths: list[str], report: Report) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from site_builder.core.forkpool import can_fork
 from site_builder.core.outputs import Output
 from site_builder.incremental.digests import (
     Digests,
@@ -25,7 +26,7 @@ from site_builder.render.opendata import DATA_FILES, open_data
 from site_builder.render.pages import RenderJob, SiteRenderer
 from site_builder.render.tasks import PageTask, source_of
 from site_builder.render.theme import asset_outputs, content_outputs, vendor_outputs, version_of
-from site_builder.render.workers import Rendered, can_fork, render_parallel
+from site_builder.render.workers import Rendered, render_parallel
 
 
 def render_site(job: RenderJob) -> list[Output]:

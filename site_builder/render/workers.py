@@ -3,11 +3,11 @@ order, and send back the pages, what they read and their problems."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
 from site_builder.core.diagnostics import Report
+from site_builder.core.forkpool import in_order
 from site_builder.core.outputs import Output
 from site_builder.incremental.deps import (
     DepKey,
@@ -22,8 +22,6 @@ PARALLEL_MIN_PAGES = 400
 _CHUNK = 64
 
 
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 # The renderer a forked worker inherited from its parent (set once per worker process),
@@ -60,16 +58,15 @@ def render_parallel(renderer: SiteRenderer, tasks: list[PageTask], jobs: int,
                     progress: Callable[[list[Rendered]], None]) -> list[Rendered]:
     """Render pages in forked processes; the model is inherited, never pickled."""
     chunks = [(i, min(i + _CHUNK, len(tasks))) for i in range(0, len(tasks), _CHUNK)]
-    ctx = multiprocessing.get_context("fork")
     rendered: list[Rendered] = []
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(renderer, tasks)) as pool:
-        # imap keeps the order of chunks, so the output order is the serial one.
-        for done, problems, markdown, shapes in pool.imap(_render_chunk, chunks):
-            rendered.extend(done)
-            renderer.report.extend(problems)
-            for key, value in markdown.items():
-                renderer.md.remember(key, value)
-            if renderer.maps is not None:
-                renderer.maps.remember(shapes)
-            progress(done)
+    # In chunk order, so the output order is the serial one.
+    for done, problems, markdown, shapes in in_order(_render_chunk, chunks, jobs, _init_worker,
+                                                     (renderer, tasks)):
+        rendered.extend(done)
+        renderer.report.extend(problems)
+        for key, value in markdown.items():
+            renderer.md.remember(key, value)
+        if renderer.maps is not None:
+            renderer.maps.remember(shapes)
+        progress(done)
     return rendered

@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import html as htmlib
 import json
-import multiprocessing
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Collection, Sequence
 from itertools import repeat
 from typing import NamedTuple
 
+from site_builder.core.forkpool import in_order
 from site_builder.core.outputs import Output
 from site_builder.link.model import SECTIONS, Model
 from site_builder.search.text import _DESCRIPTION, main_text, normalize, page_terms
@@ -194,8 +194,7 @@ def make_records(pages: Sequence[SearchPage], jobs: int = 1) -> list[tuple[bytes
     _pending[:] = pages
     try:
         chunks = [(i, min(i + _CHUNK, len(pages))) for i in range(0, len(pages), _CHUNK)]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return [made for part in pool.imap(_record_chunk, chunks) for made in part]
+        return [made for part in in_order(_record_chunk, chunks, jobs) for made in part]
     finally:
         _pending.clear()
 
