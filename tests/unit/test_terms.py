@@ -28,7 +28,7 @@ def test_word_by_word_pinyin_reads_as_pypinyin_does() -> None:
     words whose reading depends on their neighbours too (重庆, 银行, 行长, 长沙, 厦门)."""
     from pypinyin import lazy_pinyin
 
-    from site_builder.core.pinyin import _pinyin
+    from site_builder.core.pinyin import pinyin as _pinyin
 
     names = ["重庆银行股份有限公司", "行长带队走访长沙", "厦门重工", "G60科创走廊（松江）",
              "互联网+", "中国银行重庆市分行", "长安汽车", "乐山大佛", "单县", "2024年“链长制”",

@@ -82,7 +82,7 @@ def test_a_hundred_thousand_nested_brackets_are_refused_not_a_crash() -> None:
     # libyaml's composer recurses in C: this crashed the interpreter (no message at all),
     # so it runs in a process of its own.
     code = ("from site_builder.core.diagnostics import Report\n"
-            "from site_builder.load.sources import parse_yaml\n"
+            "from site_builder.load.yamlpos import parse_yaml\n"
             "r = Report()\n"
             "print(parse_yaml('x: ' + '[' * 100000 + ']' * 100000, 'e.yaml', r))\n"
             "print(r.format())\n")
