@@ -53,7 +53,11 @@ def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
     except KeyboardInterrupt:
         print("\n已停止预览 / preview stopped", flush=True)
     finally:
-        session.stop()
+        # Bounded: a watcher or a build stuck in the operating system must never keep Ctrl+C
+        # from ending the preview (the command ends the process with os._exit after this).
+        stopper = threading.Thread(target=session.stop, name="site-builder-stop", daemon=True)
+        stopper.start()
+        stopper.join(timeout=10)
     return EXIT_OK
 
 
