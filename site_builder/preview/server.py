@@ -10,6 +10,7 @@ command.
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 import threading
@@ -30,6 +31,10 @@ EXIT_OK, EXIT_USAGE = 0, 2
 def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
           open_browser: bool = False, allow_hosts: Iterable[str] = ()) -> int:
     """Preview the site at http://host:port/ until Ctrl+C; return the exit code."""
+    if threading.current_thread() is threading.main_thread():
+        # Started in the background by a shell (`&`), a process inherits SIGINT ignored, and
+        # Ctrl+C (or a test's SIGINT) would never stop the preview.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         session = PreviewSession(site_dir, host, port, allow_hosts=allow_hosts)
     except OSError as exc:
