@@ -129,6 +129,31 @@ def run(options: BuildOptions, *, write: bool = True, session: Session | None = 
         return BuildResult(report, config, model, tuple(outputs), written, dict(b.timings))
 
 
+def check_candidates(options: BuildOptions, session: Session,
+                     candidates: dict[str, SourceDoc | None]) -> tuple[Report, Model]:
+    """The problems load, validate and link find when content/ holds `candidates` (file →
+    document; None: the file is gone) in place of what is on disk: the workbench checks a
+    form so before it writes anything. Rendering is left out (seconds on a big site); what
+    only a page's render finds is reported by the preview's build after the save."""
+    report = Report()
+    b = _Build(options, report, session, None, False, None, None, _Timings())
+    sources, _ = load(b)
+    docs = {d.path: d for d in sources.docs}
+    site = sources.site
+    for rel, doc in candidates.items():
+        if rel == "site.yaml":
+            site = doc
+        elif doc is None:
+            docs.pop(rel, None)
+        else:
+            docs[rel] = doc
+    # The parse workers' validation rows describe the files on disk, not the candidates.
+    rows = {k: v for k, v in sources.validated.items() if k not in candidates}
+    sources = Sources(site, tuple(docs.values()), sources.assets, sources.content_dir, rows)
+    config, _provider, validated, _same = validate(b, sources, None)
+    return report, link(b, sources, config, validated)
+
+
 # ---- load ---------------------------------------------------------------------------------
 
 def load(b: _Build) -> tuple[Sources, set[str] | None]:

@@ -91,7 +91,12 @@ def _read_bytes(abspath: Path, rel: str, report: Report) -> bytes | None:
 
 def read_record(abspath: Path, rel: str, kind: str, slug: str, report: Report) -> SourceDoc:
     """Read a YAML file, or a Markdown file with front matter, into a SourceDoc."""
-    raw = _read_bytes(abspath, rel, report)
+    return record_from_bytes(_read_bytes(abspath, rel, report), rel, kind, slug, report)
+
+
+def record_from_bytes(raw: bytes | None, rel: str, kind: str, slug: str, report: Report
+                      ) -> SourceDoc:
+    """The SourceDoc of a record file's bytes (the workbench checks a form's text so)."""
     text = None if raw is None else decode_text(raw, rel, report)
     digest = hashlib.sha256(raw or b"").hexdigest()
     if text is None:
@@ -112,7 +117,11 @@ def read_record(abspath: Path, rel: str, kind: str, slug: str, report: Report) -
 
 def read_body(abspath: Path, rel: str, slug: str, report: Report) -> SourceDoc:
     """Read an alliance's index.md: Markdown, front matter not expected."""
-    raw = _read_bytes(abspath, rel, report)
+    return body_from_bytes(_read_bytes(abspath, rel, report), rel, slug, report)
+
+
+def body_from_bytes(raw: bytes | None, rel: str, slug: str, report: Report) -> SourceDoc:
+    """The SourceDoc of an alliance's index.md bytes."""
     text = None if raw is None else decode_text(raw, rel, report)
     digest = hashlib.sha256(raw or b"").hexdigest()
     if text is not None and _FENCE.match(text.split("\n", 1)[0]):

@@ -12,6 +12,9 @@ from site_builder.sheets.yamledit import render_block, render_flow, render_item
 from site_builder.validate.schema import SCHEMAS, Record
 
 HEADS = {
+    "alliance": "# 联盟基本信息。以 # 开头的行是注释，不会显示在网站上。完整说明见 docs/内容编写指南.md。",
+    "story": "# 案例故事：两行 --- 之间是元数据，下面是正文（Markdown）。",
+    "page": "# 页面：两行 --- 之间是元数据，下面是正文（Markdown）。",
     "enterprise": "# 成员单位（企业、高校院所、服务机构）。完整说明见 docs/内容编写指南.md。",
     "station": "# 党建阵地，会显示在地图上。完整说明见 docs/内容编写指南.md。",
     "listing": "# “三张清单”中的一条：需求、资源或项目。完整说明见 docs/内容编写指南.md。",
@@ -89,6 +92,11 @@ def _item_lines(kind: str, spec: Any, item: Mapping[str, Any], prefix: str, inde
 
 def new_file_text(kind: str, data: Mapping[str, Any], source: str) -> str:
     """The text of a new record file made from the sheet row at `source`."""
-    lines = [HEADS[kind], f"# 由表格导入：{source}。"]
+    return record_text(kind, data, f"由表格导入：{source}。")
+
+
+def record_text(kind: str, data: Mapping[str, Any], note: str) -> str:
+    """A new record's YAML in the commented layout, with `note` saying where it came from."""
+    lines = [HEADS[kind], f"# {note}"]
     lines += _lines(kind, SCHEMAS[kind], data, "", 0)
     return "\n".join(lines) + "\n"

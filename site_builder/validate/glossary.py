@@ -204,10 +204,10 @@ def check_glossary(content_dir: Path, files: Iterable[tuple[str, str]], report: 
     for hit in scan_files(glossary, content_dir, files, cache_dir, save):
         if hit.entry.level != "严重":
             continue
-        report.add(_diagnostic(hit, severity))
+        report.add(serious_diagnostic(hit, severity))
 
 
-def _diagnostic(hit: Hit, severity: Severity | None) -> Diagnostic:
+def serious_diagnostic(hit: Hit, severity: Severity | None) -> Diagnostic:
     note = hit.entry.note + (f"（本站词条：{hit.entry.origin}）" if hit.entry.origin else "")
     return Diagnostic("glossary-serious", hit.file, hit.line, hit.col, "",
                       {"wrong": hit.entry.wrong, "right": hit.entry.right, "note": note},

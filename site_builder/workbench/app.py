@@ -1,0 +1,329 @@
+"""The workbench's pages and its answers to the preview's requests under /_edit/ and /_new/.
+
+    GET  /_edit/               every record by kind, with search
+    GET  /_edit/<path>         a record's form (?delete: what deleting it would break)
+    POST /_edit/<path>         save (or delete), checked as the build checks
+    GET  /_new/<kind>          a blank form; POST writes the new file
+    POST /_edit/_markdown      the body's live preview
+    POST /_edit/_position      a pasted position read, or a map click converted
+    POST /_edit/_upload        a dropped photo stored under content/
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote
+
+import jinja2
+
+from site_builder.core.diagnostics import Report
+from site_builder.render.maps import provider_for
+from site_builder.render.markdown import MarkdownRenderer
+from site_builder.workbench import coordinates, uploads
+from site_builder.workbench.catalog import catalog, choices
+from site_builder.workbench.checking import Checker, Problem
+from site_builder.workbench.documents import PathRefused, open_record, safe_path
+from site_builder.workbench.editing import Outcome, create, delete, propose_slug, save, users_of
+from site_builder.workbench.fields import form_fields
+from site_builder.workbench.guard import CSRF_FIELD, TOKEN_COOKIE, Guard, parse_cookies
+from site_builder.workbench.kinds import KIND_LABELS, NEW_KINDS, RecordFile, record_file
+from site_builder.workbench.values import FileValues, PostedValues
+
+HERE = Path(__file__).parent
+MAX_FORM_BYTES = 8 * 1024 * 1024
+PREFIXES = ("/_edit", "/_new")
+# Workbench pages run only their own scripts; tiles may come from the map's own servers.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob: https: http:; connect-src 'self'; frame-ancestors 'none'; "
+       "form-action 'self'; base-uri 'none'")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # decoded URL path
+    query: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+def handles(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PREFIXES)
+
+
+class Workbench:
+    """Forms over one site's content/ files, answering the preview's requests."""
+
+    def __init__(self, site_dir: Path, guard: Guard, *,
+                 saved: Callable[[Iterable[str]], None] = lambda _files: None,
+                 known: Callable[[], Iterable[str]] = lambda: ()) -> None:
+        self.site_dir, self.content_dir = site_dir, site_dir / "content"
+        self.guard = guard
+        self.saved = saved  # waits until the preview has rebuilt with the written files
+        self.known = known  # the paths of the built site (for the Markdown preview's links)
+        self.checker = Checker(site_dir)
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                      autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+    # ---- dispatch --------------------------------------------------------------------
+
+    def handle(self, req: Request) -> Reply:
+        if not self.guard.enabled:
+            return self.notice(403, "编辑功能已关闭", "预览开放在网络上时，只有用 --edit-token "
+                               "启动才能编辑。请在本机上运行 site-builder serve 来编辑。")
+        if req.path.startswith("/_edit/_static/"):
+            return self.static(req.path.rsplit("/", 1)[-1])
+        cookies = parse_cookies(req.headers.get("Cookie"))
+        form: dict[str, list[str]] = {}
+        if req.method == "POST" and req.path != "/_edit/_upload":
+            form = parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        if req.path == "/_edit/_login":
+            return self.login(req, form, cookies)
+        if not self.guard.signed_in(cookies):
+            return Reply(303, headers=(("Location", "/_edit/_login"),))
+        if req.method == "POST":
+            why = self.guard.may_write(req.headers, cookies, _one(form, CSRF_FIELD))
+            if why:
+                return self.notice(403, "没有保存", why)
+        return self.route(req, form)
+
+    def route(self, req: Request, form: dict[str, list[str]]) -> Reply:
+        path, post = req.path, req.method == "POST"
+        if path in ("/_edit", "/_edit/"):
+            return self.home()
+        if post and path == "/_edit/_markdown":
+            return self.markdown(_one(form, "text") or "")
+        if post and path == "/_edit/_position":
+            return self.position(form)
+        if post and path == "/_edit/_upload":
+            return self.upload(req)
+        if post and path == "/_edit/_slug":
+            return self.slug(_one(form, "kind") or "", _one(form, "name") or "")
+        if path.startswith("/_new/"):
+            kind = path[len("/_new/"):].strip("/")
+            if kind not in NEW_KINDS:
+                return self.notice(404, "没有这种内容", f"“{kind}”不是可以新建的内容种类。")
+            return self.created(kind, form) if post else self.new_form(kind, req.query)
+        rel = path[len("/_edit/"):]
+        record = record_file(rel)
+        try:
+            if record is not None:
+                safe_path(self.content_dir, rel)
+        except PathRefused:
+            record = None
+        if record is None:
+            return self.notice(404, "找不到这个文件", f"“{rel}”不是可以在这里编辑的内容文件。")
+        if post:
+            return self.post_record(record, form)
+        if "delete" in parse_qs(req.query, keep_blank_values=True):
+            return self.confirm_delete(record)
+        if not safe_path(self.content_dir, rel).is_file():
+            return self.notice(404, "找不到这个文件", f"content/{rel} 不存在。")
+        return self.edit_form(record, saved="saved" in req.query)
+
+    # ---- pages -----------------------------------------------------------------------
+
+    def page(self, name: str, status: int = 200, **context: Any) -> Reply:
+        html = self.env.get_template(name).render(csrf=self.guard.csrf, **context)
+        return Reply(status, html.encode(), headers=(("Content-Security-Policy", CSP),))
+
+    def notice(self, status: int, title: str, message: str,
+               link: tuple[str, str] | None = ("/_edit/", "回到编辑工作台")) -> Reply:
+        return self.page("notice.html", status, title=title, message=message, link=link)
+
+    def home(self) -> Reply:
+        entries = catalog(self.content_dir, self.checker.model())
+        return self.page("home.html", title="编辑工作台", kinds=KIND_LABELS, entries=entries)
+
+    def _form_context(self, kind: str) -> dict[str, Any]:
+        model = self.checker.model()
+        entries = catalog(self.content_dir, model)
+        refs = {k: choices(entries[k]) for k in ("alliance", "enterprise", "station")}
+        provider = provider_for(model.config.map, Report())
+        layer = provider.layers[0]
+        map_config = {"tiles": layer.url, "attribution": layer.attribution,
+                      "subdomains": layer.subdomains, "maxZoom": layer.max_zoom,
+                      "datum": provider.datum}
+        return {"fields": form_fields(kind), "refs": refs, "map_config": map_config,
+                "sources": coordinates.SOURCES,
+                "body": kind in ("story", "page", "alliance")}
+
+    def edit_form(self, record: RecordFile, *, saved: bool = False,
+                  outcome: Outcome | None = None, form: dict[str, list[str]] | None = None
+                  ) -> Reply:
+        opened = open_record(self.content_dir, record)
+        values = PostedValues(form) if form is not None else FileValues(opened.raw_value,
+                                                                         opened.body)
+        problems = _by_field(outcome.problems if outcome else [])
+        for d in opened.problems if form is None else ():
+            problems.setdefault("_form", []).append(
+                Problem("_form", "error", d.message(), d.hint(), d.location()))
+        entry = next((e for e in catalog(self.content_dir, self.checker.model())[record.kind]
+                      if e.record.rel == record.rel), None)
+        title = entry.title if entry else record.slug
+        status = 409 if outcome and outcome.conflict else 422 if outcome else 200
+        return self.page("form.html", status, title=title, heading=f"编辑{_word(record)}：{title}",
+                         rel=record.rel, action="/_edit/" + quote(record.rel), values=values,
+                         problems=problems, base=opened.base, saved=saved, new=False,
+                         page_url=entry.url if entry else None,
+                         conflict=outcome.conflict if outcome else None,
+                         error_count=outcome.errors if outcome else 0,
+                         **self._form_context(record.kind))
+
+    def new_form(self, kind: str, query: str, outcome: Outcome | None = None,
+                 form: dict[str, list[str]] | None = None) -> Reply:
+        values = PostedValues(form if form is not None else _starter(kind, query))
+        return self.page("form.html", 422 if outcome else 200, title=f"新建{KIND_LABELS[kind]}",
+                         heading=f"新建{KIND_LABELS[kind]}", rel="", action=f"/_new/{kind}",
+                         values=values, problems=_by_field(outcome.problems if outcome else []),
+                         base="", saved=False, new=True, slug=_one(form or {}, "_slug") or "",
+                         page_url=None, conflict=None,
+                         error_count=outcome.errors if outcome else 0,
+                         **self._form_context(kind))
+
+    def post_record(self, record: RecordFile, form: dict[str, list[str]]) -> Reply:
+        if _one(form, "_action") == "delete":
+            entry = self._entry(record)
+            outcome = delete(self.checker, self.content_dir, record, form,
+                             entry.url if entry else None)
+            if outcome.written:
+                self.saved(outcome.written)
+                return Reply(303, headers=(("Location", "/_edit/?deleted"),))
+            return self.edit_form(record, outcome=outcome)
+        outcome = save(self.checker, self.content_dir, record.rel, record, form)
+        if outcome.conflict is None and not outcome.errors:
+            self.saved(outcome.written)
+            return Reply(303, headers=(("Location", "/_edit/" + quote(record.rel) + "?saved"),))
+        return self.edit_form(record, outcome=outcome, form=form)
+
+    def created(self, kind: str, form: dict[str, list[str]]) -> Reply:
+        outcome = create(self.checker, self.content_dir, kind, form)
+        if outcome.errors or outcome.record is None:
+            return self.new_form(kind, "", outcome, form)
+        self.saved(outcome.written)
+        return Reply(303, headers=(("Location", "/_edit/" + quote(outcome.record.rel)
+                                    + "?saved"),))
+
+    def confirm_delete(self, record: RecordFile) -> Reply:
+        entry = self._entry(record)
+        users = users_of(self.checker, record, entry.url if entry else None)
+        opened = open_record(self.content_dir, record)
+        return self.page("delete.html", title=entry.title if entry else record.slug,
+                         rel=record.rel, body_rel=record.body_rel
+                         if record.body_rel != record.rel else None, users=users,
+                         base=opened.base)
+
+    def _entry(self, record: RecordFile) -> Any:
+        entries = catalog(self.content_dir, self.checker.model())[record.kind]
+        return next((e for e in entries if e.record.rel == record.rel), None)
+
+    def login(self, req: Request, form: dict[str, list[str]],
+              cookies: Mapping[str, str]) -> Reply:
+        if req.method != "POST":
+            return self.page("login.html", title="输入编辑口令", wrong=False)
+        why = self.guard.may_write(req.headers, {TOKEN_COOKIE: self.guard.edit_token or ""},
+                                   _one(form, CSRF_FIELD))
+        if why or not self.guard.token_matches(_one(form, "token") or ""):
+            return self.page("login.html", 403, title="输入编辑口令", wrong=True)
+        cookie = f"{TOKEN_COOKIE}={self.guard.edit_token}; Path=/; HttpOnly; SameSite=Strict"
+        return Reply(303, headers=(("Location", "/_edit/"), ("Set-Cookie", cookie)))
+
+    # ---- helpers the form's script calls ----------------------------------------------
+
+    def markdown(self, text: str) -> Reply:
+        known = frozenset(k.removesuffix("index.html") for k in self.known())
+        html = MarkdownRenderer(known, Report()).render(text, root="/")
+        return Reply(200, html.encode(), headers=(("Content-Security-Policy", CSP),))
+
+    def position(self, form: dict[str, list[str]]) -> Reply:
+        target = _one(form, "to") or "wgs84"
+        try:
+            if _one(form, "text"):
+                source = _one(form, "source") or "gaode"
+                datum = coordinates.SOURCES.get(source, ("wgs84", ""))[0]
+                lat, lon = coordinates.parse_position(_one(form, "text") or "", source)
+            else:
+                datum = _one(form, "from") or "wgs84"
+                lat, lon = float(_one(form, "lat") or ""), float(_one(form, "lon") or "")
+            lat, lon = coordinates.convert(lat, lon, datum, target)
+        except coordinates.PositionError as exc:
+            return _json(422, {"error": exc.zh})
+        except ValueError:
+            return _json(422, {"error": "没有读到坐标。"})
+        return _json(200, {"lat": lat, "lon": lon})
+
+    def upload(self, req: Request) -> Reply:
+        params = parse_qs(req.query)
+        record = record_file(_one(params, "record") or "")
+        folder = self.content_dir / (record.folder if record else "media")
+        name = req.headers.get("X-File-Name", "image")
+        try:
+            stored = uploads.store_image(req.body, unquote(name), folder, self.content_dir)
+        except uploads.UploadError as exc:
+            return _json(422, {"error": exc.zh})
+        return _json(200, {"reference": stored.reference, "width": stored.width,
+                           "height": stored.height})
+
+    def slug(self, kind: str, name: str) -> Reply:
+        entries = catalog(self.content_dir, None).get(kind, [])
+        return _json(200, {"slug": propose_slug(name, {e.record.slug for e in entries})})
+
+    def static(self, name: str) -> Reply:
+        path = HERE / "static" / name
+        if "/" in name or not path.is_file():
+            return Reply(404, b"not found", "text/plain; charset=utf-8")
+        kind = {".js": "text/javascript", ".css": "text/css"}.get(
+            path.suffix, mimetypes.guess_type(name)[0] or "application/octet-stream")
+        return Reply(200, path.read_bytes(), kind + "; charset=utf-8")
+
+
+def _one(form: Mapping[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    return values[-1] if values else None
+
+
+def _json(status: int, data: Any) -> Reply:
+    return Reply(status, json.dumps(data, ensure_ascii=False).encode(),
+                 "application/json; charset=utf-8")
+
+
+def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = {}
+    for p in problems:
+        out.setdefault(p.field, []).append(p)
+    return out
+
+
+def _word(record: RecordFile) -> str:
+    return KIND_LABELS.get(record.kind, "")
+
+
+def _starter(kind: str, query: str) -> dict[str, list[str]]:
+    """What a blank form starts with: one empty item where one is required, and the
+    alliance the editor came from (?alliance=…)."""
+    params = parse_qs(query)
+    alliance = _one(params, "alliance") or ""
+    start: dict[str, list[str]] = {}
+    if kind == "enterprise":
+        start = {"memberships.0.alliance": [alliance], "memberships.0._orig": [""]}
+    elif kind == "alliance":
+        start = {"industries.0": [""], "industries.0._orig": [""]}
+    elif kind in ("story", "station") and alliance:
+        start = {"alliances.0": [alliance], "alliances.0._orig": [""]}
+    elif kind == "listing" and alliance:
+        start = {"alliance": [alliance]}
+    return start
+
