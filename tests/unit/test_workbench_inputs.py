@@ -481,3 +481,62 @@ def test_a_failed_write_leaves_no_partial_file(content: Path,
     with pytest.raises(OSError):
         store_image(_image("PNG"), "logo.png", content / "media", content)
     assert list((content / "media").iterdir()) == []
+
+
+_XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+        b'exif:GPSLatitude="31,34.2N"/></rdf:RDF></x:xmpmeta>')
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_location_in_xmp_is_removed_too(content: Path, fmt: str) -> None:
+    stored = store_image(_image(fmt, xmp=_XMP), "map.png", content / "media", content)
+    raw = stored.path.read_bytes()
+    assert b"GPSLatitude" not in raw and b"xmpmeta" not in raw
+    assert _published(stored.path, content) == []
+
+
+def test_png_text_chunks_are_removed_and_the_palette_kept(content: Path) -> None:
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "拍摄于无锡市新吴区")
+    image = Image.new("P", (20, 20), 3)
+    image.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
+    image.putpixel((1, 1), 1)
+    buf = io.BytesIO()
+    image.save(buf, "PNG", pnginfo=text, transparency=3)
+    stored = store_image(buf.getvalue(), "icon.png", content / "media", content)
+    assert "无锡".encode() not in stored.path.read_bytes()
+    with Image.open(stored.path) as out:
+        rgba = out.convert("RGBA")
+        assert out.mode == "P" and rgba.getpixel((0, 0))[3] == 0
+        assert rgba.getpixel((1, 1)) == (255, 0, 0, 255)
+        assert "Comment" not in out.info
+
+
+def test_a_phones_mpo_picture_is_stored_as_a_plain_jpeg(content: Path) -> None:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (31.0, 34.0, 13.0)}
+    frames = [Image.new("RGB", (64, 48), (200, 30, 30)), Image.new("RGB", (64, 48), (0, 0, 0))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "MPO", save_all=True, append_images=frames[1:], exif=exif)
+    stored = store_image(buf.getvalue(), "DSC_0001.MPO", content / "media", content)
+    assert stored.path.name == "dsc-0001.jpg"
+    with Image.open(stored.path) as out:
+        assert out.format == "JPEG" and not out.getexif()
+        assert getattr(out, "n_frames", 1) == 1
+    assert _published(stored.path, content) == []
+
+
+def test_a_lossless_webp_stays_lossless(content: Path) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "Camera"
+    image = Image.new("RGB", (64, 48))
+    image.putpixel((5, 5), (255, 0, 0))
+    buf = io.BytesIO()
+    image.save(buf, "WEBP", lossless=True, exif=exif)
+    stored = store_image(buf.getvalue(), "shot.webp", content / "media", content)
+    assert b"VP8L" in stored.path.read_bytes() and b"Camera" not in stored.path.read_bytes()
+    with Image.open(stored.path) as out:
+        assert out.convert("RGB").getpixel((5, 5)) == (255, 0, 0)
