@@ -102,34 +102,42 @@ def _place(folder: Path, content_dir: Path) -> tuple[Path, str]:
 
 
 def _identify(data: bytes, filename: str) -> str:
-    """The picture's format and size, read from its header; refuse what a page cannot show
-    and pictures too big to decode (before decoding them)."""
+    """The picture's format, read from its header; refuse what a page cannot show and
+    pictures too big to decode (before decoding them)."""
     _refuse_iso_media(data, filename)
     try:
-        # Every format Pillow knows, so that a TIFF or BMP is named in the message.
+        # Every format Pillow knows, so that a TIFF or BMP is named in the message. Only the
+        # header is read here; nothing but the web's four formats is ever decoded (_clean).
         with Image.open(io.BytesIO(data)) as image:
             fmt, (width, height) = image.format or "", image.size
-    except Image.DecompressionBombError:
-        fmt, width, height = "", MAX_IMAGE_PIXELS + 1, 1
+    except Image.DecompressionBombError:  # over twice Pillow's own limit: no size to show
+        raise _too_many_pixels(filename, "") from None
     except (UnidentifiedImageError, OSError, ValueError):
-        raise UploadError(
-            f"“{filename}”不是图片（或者文件已损坏），网页上显示不了。{_SAVE_AS_JPG[0]}"
-            f"文档、表格请作为附件放进 media/。",
-            f"'{filename}' is not an image (or it is damaged). {_SAVE_AS_JPG[1]} Documents "
-            f"and tables go into media/ as attachments.") from None
-    if width * height > MAX_IMAGE_PIXELS:
-        raise UploadError(
-            f"“{filename}”的像素太多（{width}×{height}），超过了 "
-            f"{MAX_IMAGE_PIXELS // 1_000_000} 百万像素，打开它会非常慢。请先用图片软件缩小"
-            f"到 4000 像素以内再上传。",
-            f"'{filename}' has too many pixels ({width}×{height}, over "
-            f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels). Shrink it to 4000 px a side "
-            f"first.")
+        raise _not_an_image(filename) from None
     if fmt not in WEB_RASTER_FORMATS and fmt != "MPO":
         raise UploadError(
             f"“{filename}”是 {fmt} 格式的图片，网页上显示不了。{_SAVE_AS_JPG[0]}",
             f"'{filename}' is a {fmt} image, which web pages cannot show. {_SAVE_AS_JPG[1]}")
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(filename, f"{width}×{height}")
     return fmt
+
+
+def _not_an_image(filename: str) -> UploadError:
+    return UploadError(
+        f"“{filename}”不是图片（或者文件已损坏），网页上显示不了。{_SAVE_AS_JPG[0]}"
+        f"文档、表格请作为附件放进 media/。",
+        f"'{filename}' is not an image (or it is damaged). {_SAVE_AS_JPG[1]} Documents "
+        f"and tables go into media/ as attachments.")
+
+
+def _too_many_pixels(filename: str, size: str) -> UploadError:
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    return UploadError(
+        f"“{filename}”的像素太多{f'（{size}）' if size else ''}，超过了 {limit} 百万像素，"
+        f"打开它会非常慢。请先用图片软件缩小到 {MAX_SIDE} 像素以内再上传。",
+        f"'{filename}' has too many pixels{f' ({size})' if size else ''}, over {limit} "
+        f"megapixels. Shrink it to {MAX_SIDE} px a side first.")
 
 
 def _refuse_iso_media(data: bytes, filename: str) -> None:
@@ -157,22 +165,33 @@ def _refuse_iso_media(data: bytes, filename: str) -> None:
 
 def _clean(data: bytes, filename: str, fmt: str) -> tuple[bytes, int, int]:
     """The bytes to publish: unchanged when already fit, else upright, at most MAX_SIDE a
-    side and stripped of metadata."""
-    with Image.open(io.BytesIO(data), formats=(*WEB_RASTER_FORMATS, "MPO")) as image:
-        width, height = image.size
-        fits = max(width, height) <= MAX_SIDE
-        if fits and fmt != "MPO" and _plain(image.info) and not image.getexif():
-            # Nothing to remove or shrink: re-encoding would only lose quality (JPEG) or time.
-            return data, width, height
-        if getattr(image, "n_frames", 1) > 1 and fmt != "MPO":
-            # Resizing each frame of an animation and keeping its timing is not worth its
-            # code here: staff upload photos. Refused, with the fix.
-            raise UploadError(
-                f"“{filename}”是动图，而且太大（{width}×{height}）或带有拍摄信息，"
-                f"不能直接发布。请用图片软件把它缩小到 {MAX_SIDE} 像素以内，或另存为 .jpg。",
-                f"'{filename}' is an animation that is too large ({width}×{height}) or "
-                f"carries metadata. Shrink it below {MAX_SIDE} px or save it as .jpg.")
-        return _reencode(image, fmt, data)
+    side and stripped of metadata. Either way the picture is decoded once: a truncated or
+    damaged file is refused here rather than published half grey."""
+    try:
+        with Image.open(io.BytesIO(data), formats=(*WEB_RASTER_FORMATS, "MPO")) as image:
+            image.load()
+            return _fit(image, data, filename, fmt)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, UploadError):
+            raise
+        raise _not_an_image(filename) from None
+
+
+def _fit(image: Image.Image, data: bytes, filename: str, fmt: str) -> tuple[bytes, int, int]:
+    width, height = image.size
+    fits = max(width, height) <= MAX_SIDE
+    if fits and fmt != "MPO" and _plain(image.info) and not image.getexif():
+        # Nothing to remove or shrink: re-encoding would only lose quality (JPEG) or time.
+        return data, width, height
+    if getattr(image, "n_frames", 1) > 1 and fmt != "MPO":
+        # Resizing each frame of an animation and keeping its timing is not worth its code
+        # here: staff upload photos. Refused, with the fix.
+        raise UploadError(
+            f"“{filename}”是动图，而且太大（{width}×{height}）或带有拍摄信息，"
+            f"不能直接发布。请用图片软件把它缩小到 {MAX_SIDE} 像素以内，或另存为 .jpg。",
+            f"'{filename}' is an animation that is too large ({width}×{height}) or "
+            f"carries metadata. Shrink it below {MAX_SIDE} px or save it as .jpg.")
+    return _reencode(image, fmt, data)
 
 
 def _plain(info: dict[str, object]) -> bool:
@@ -187,7 +206,6 @@ def _plain(info: dict[str, object]) -> bool:
 
 
 def _reencode(image: Image.Image, fmt: str, data: bytes) -> tuple[bytes, int, int]:
-    image.load()
     kept = {k: image.info[k] for k in _KEPT if k in image.info}
     out = ImageOps.exif_transpose(image)  # a copy, turned as the camera meant it
     if out.mode in ("P", "1") and max(out.size) > MAX_SIDE:

@@ -540,3 +540,15 @@ def test_a_lossless_webp_stays_lossless(content: Path) -> None:
     assert b"VP8L" in stored.path.read_bytes() and b"Camera" not in stored.path.read_bytes()
     with Image.open(stored.path) as out:
         assert out.convert("RGB").getpixel((5, 5)) == (255, 0, 0)
+
+
+def test_a_truncated_photo_is_refused_not_published_half_grey(content: Path) -> None:
+    data = _image("JPEG", (400, 300))
+    with pytest.raises(UploadError, match="已损坏"):
+        store_image(data[: len(data) // 2], "cut.jpg", content / "media", content)
+    assert list((content / "media").iterdir()) == []
+
+
+def test_a_tiff_too_big_is_told_about_its_format_first(content: Path) -> None:
+    with pytest.raises(UploadError, match="TIFF"):
+        store_image(_image("TIFF", (8000, 6000), "1"), "scan.tif", content / "media", content)
