@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机可见）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--open", action="store_true", help="启动后在浏览器中打开")
+    serve.add_argument("--edit-token", default=None, metavar="口令",
+                       help="--host 不是本机地址时，凭这个口令才能在编辑工作台里修改内容"
+                            "（写 auto 则随机生成一个并显示）")
     serve.add_argument("--allow-host", action="append", default=[], type=_host_name,
                        metavar="NAME", help="另外允许用这个名字（或 名字:端口）打开预览，"
                        "如反向代理或别名；可重复。默认只回答本机地址")
@@ -269,7 +272,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"site-builder: {site_dir}/content 不存在 / does not exist", file=sys.stderr)
         return EXIT_USAGE
     return serve(site_dir, host=args.host, port=args.port, open_browser=args.open,
-                 allow_hosts=args.allow_host)
+                 allow_hosts=args.allow_host, edit_token=args.edit_token)
 
 
 def _progress(done: int, total: int) -> None:

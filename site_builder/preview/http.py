@@ -20,8 +20,9 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from site_builder.preview.hosts import HostPolicy, refusal
-from site_builder.preview.live import STATUS_PATH, inject, live_snippet, status_json
+from site_builder.preview.live import STATUS_PATH, edit_link, inject, live_snippet, status_json
 from site_builder.preview.state import LivePreview
+from site_builder.workbench.app import MAX_FORM_BYTES, Request, Workbench, handles
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Response:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     location: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 # Fixed here rather than left to mimetypes, which differs between systems (.js, .webp).
@@ -73,6 +75,12 @@ def lookup(url_path: str, files: Mapping[str, bytes]) -> Response:
     return not_found(files)
 
 
+def _page_key(url_path: str) -> str:
+    """The built file a page's URL path names (enterprises/x/ → enterprises/x/index.html)."""
+    key = "/".join(s for s in unquote(url_path).split("/") if s)
+    return f"{key}/index.html" if key else "index.html"
+
+
 def not_found(files: Mapping[str, bytes]) -> Response:
     """The site's own 404 page, or an empty page when no build has succeeded yet."""
     if not files:
@@ -93,14 +101,46 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(head=True)
 
-    def _respond(self, head: bool) -> None:
-        host = self.headers.get("Host")
-        if not self.server.hosts.allows(host, self.connection.getsockname()[0]):
-            # Before anything else: a page on another name (DNS rebinding) reads nothing.
-            body = refusal(self.server.url, host)
-            self._send(Response(HTTPStatus.FORBIDDEN, body, "text/plain; charset=utf-8"), head)
+    def do_POST(self) -> None:
+        if not self._host_allowed(head=False):
             return
         url = urlsplit(self.path)
+        path = unquote(url.path)
+        workbench = self.server.workbench
+        length = int(self.headers.get("Content-Length") or 0)
+        if workbench is None or not handles(path) or not 0 <= length <= MAX_FORM_BYTES:
+            status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_FORM_BYTES else (
+                HTTPStatus.METHOD_NOT_ALLOWED)
+            self._send(Response(status, b"", "text/plain; charset=utf-8"), False)
+            return
+        body = self.rfile.read(length)
+        self._send_reply(workbench.handle(Request("POST", path, url.query,
+                                                  dict(self.headers.items()), body)))
+
+    def _host_allowed(self, head: bool) -> bool:
+        host = self.headers.get("Host")
+        if self.server.hosts.allows(host, self.connection.getsockname()[0]):
+            return True
+        # Before anything else: a page on another name (DNS rebinding) reads nothing.
+        body = refusal(self.server.url, host)
+        self._send(Response(HTTPStatus.FORBIDDEN, body, "text/plain; charset=utf-8"), head)
+        return False
+
+    def _send_reply(self, reply: Any, head: bool = False) -> None:
+        location = dict(reply.headers).get("Location")
+        extra = tuple((k, v) for k, v in reply.headers if k != "Location")
+        self._send(Response(reply.status, reply.body, reply.content_type, location, extra),
+                   head)
+
+    def _respond(self, head: bool) -> None:
+        if not self._host_allowed(head):
+            return
+        url = urlsplit(self.path)
+        workbench = self.server.workbench
+        if workbench is not None and handles(unquote(url.path)):
+            self._send_reply(workbench.handle(Request("GET", unquote(url.path), url.query,
+                                                      dict(self.headers.items()))), head)
+            return
         preview = self.server.preview
         if url.path == STATUS_PATH:
             seen = parse_qs(url.query).get("v", [""])[0]
@@ -113,7 +153,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if response.location and url.query:
             response = Response(response.status, location=f"{response.location}?{url.query}")
         if response.content_type.startswith("text/html") and not response.location:
-            response = Response(response.status, inject(response.body, live_snippet(snap)),
+            snippet = live_snippet(snap)
+            source = snap.sources.get(_page_key(url.path))
+            if workbench is not None and source:
+                snippet = edit_link(source) + snippet
+            response = Response(response.status, inject(response.body, snippet),
                                 response.content_type)
         self._send(response, head)
 
@@ -126,6 +170,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_header("X-Content-Type-Options", "nosniff")
             if response.location:
                 self.send_header("Location", response.location)
+            for name, value in response.headers:
+                self.send_header(name, value)
             self.end_headers()
             if not head:
                 self.wfile.write(response.body)
@@ -141,6 +187,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
     preview: LivePreview
+    workbench: Workbench | None = None  # the editing workbench (/_edit/, /_new/)
     hosts: HostPolicy
     url: str  # the address the refusal names
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from site_builder.preview.state import Snapshot
 
@@ -19,6 +20,15 @@ def inject(html: bytes, snippet: bytes) -> bytes:
     """Insert `snippet` before the last </body>, or at the end when there is none."""
     at = html.lower().rfind(b"</body>")
     return html[:at] + snippet + html[at:] if at >= 0 else html + snippet
+
+
+def edit_link(source: str) -> bytes:
+    """The visible 编辑 link of a record's page: to its form in the workbench."""
+    href = "/_edit/" + quote(source)
+    return (f'<a rel="edit" id="sb-edit" href="{href}" style="position:fixed;right:16px;'
+            'bottom:16px;z-index:2147483000;background:#a40000;color:#fff;padding:10px 18px;'
+            'font-size:18px;line-height:1.4;border-radius:6px;text-decoration:none;'
+            'box-shadow:0 2px 6px rgba(0,0,0,.3)">编辑</a>\n').encode()
 
 
 def status_json(snap: Snapshot) -> dict[str, Any]:

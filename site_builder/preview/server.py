@@ -10,6 +10,7 @@ command.
 
 from __future__ import annotations
 
+import secrets
 import signal
 import socket
 import sys
@@ -29,14 +30,18 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
-          open_browser: bool = False, allow_hosts: Iterable[str] = ()) -> int:
+          open_browser: bool = False, allow_hosts: Iterable[str] = (),
+          edit_token: str | None = None) -> int:
     """Preview the site at http://host:port/ until Ctrl+C; return the exit code."""
     if threading.current_thread() is threading.main_thread():
         # Started in the background by a shell (`&`), a process inherits SIGINT ignored, and
         # Ctrl+C (or a test's SIGINT) would never stop the preview.
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        session = PreviewSession(site_dir, host, port, allow_hosts=allow_hosts)
+        if edit_token == "auto":
+            edit_token = secrets.token_urlsafe(12)
+        session = PreviewSession(site_dir, host, port, allow_hosts=allow_hosts,
+                                 edit_token=edit_token)
     except OSError as exc:
         print(f"site-builder: 无法在 {host}:{port} 上启动预览（{exc.strerror or exc}）。"
               f"端口可能已被占用，请换一个，例如 --port {port + 1}\n"
@@ -52,6 +57,7 @@ def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
         print(f"正在生成网站（{session.site_dir}）…", flush=True)
         session.start()
         print(f"预览地址 {session.url} （按 Ctrl+C 退出）", flush=True)
+        _print_workbench(session, host, edit_token)
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(session.url,), daemon=True).start()
         session.wait()
@@ -64,6 +70,17 @@ def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
         stopper.start()
         stopper.join(timeout=10)
     return EXIT_OK
+
+
+def _print_workbench(session: PreviewSession, host: str, edit_token: str | None) -> None:
+    """Where to edit, and (once) the token a preview open to the network asks for."""
+    if not session.guard.enabled:
+        print("编辑工作台已关闭：预览开放在网络上，需要编辑时请加 --edit-token auto 启动。\n"
+              "Editing is off on a network preview (see --edit-token).", flush=True)
+        return
+    print(f"编辑工作台 {session.url}_edit/ （在预览页面上点“编辑”也能进入）", flush=True)
+    if edit_token and not is_loopback(host):
+        print(f"编辑口令：{edit_token} （打开编辑工作台时输入；只显示这一次）", flush=True)
 
 
 def _print_network_names(session: PreviewSession) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from site_builder.preview.hosts import HostPolicy, browser_host
+from site_builder.preview.hosts import HostPolicy, browser_host, is_loopback
 from site_builder.preview.http import make_server
 from site_builder.preview.state import (
     LONG_POLL_SECONDS,
@@ -23,6 +23,8 @@ from site_builder.preview.state import (
     print_line,
 )
 from site_builder.preview.watch import DEBOUNCE_SECONDS, ChangeHandler, Debouncer, Watcher
+from site_builder.workbench.app import Workbench
+from site_builder.workbench.guard import Guard
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Tuning:
     debounce: float = DEBOUNCE_SECONDS
     long_poll: float = LONG_POLL_SECONDS
     allow_hosts: Iterable[str] = ()  # --allow-host
+    edit_token: str | None = None  # --edit-token: editing on a preview open to the network
 
 
 class PreviewSession:
@@ -45,6 +48,7 @@ class PreviewSession:
         tune = Tuning(**tuning)
         force_polling, debounce = tune.force_polling, tune.debounce
         long_poll, allow_hosts = tune.long_poll, tune.allow_hosts
+        self.guard = Guard.for_serve(is_loopback(host), tune.edit_token)
         # absolute(), not resolve(): watchdog reports paths under the folder as given.
         self.site_dir = site_dir.absolute()
         self.log = log
@@ -56,6 +60,8 @@ class PreviewSession:
         builder = builder or SiteBuilder(self.site_dir, self.url)
         self.preview = LivePreview(builder, log, long_poll)
         self.server.preview = self.preview
+        self.server.workbench = Workbench(self.site_dir, self.guard, saved=self._saved,
+                                          known=lambda: self.preview.snapshot.files)
         self.debouncer = Debouncer(self._rebuild, delay=debounce)
         self.handler = ChangeHandler(self.site_dir, self.debouncer.add)
         self.watcher = Watcher(self.site_dir, self.handler, force_polling=force_polling,
@@ -106,6 +112,16 @@ class PreviewSession:
             self.preview.rebuild(changed_files, lambda: content_missing(lang))
             return
         self.preview.rebuild(changed_files)
+
+    def _saved(self, rels: Iterable[str]) -> None:
+        """Called after the workbench wrote files: return once the preview shows them."""
+        rels = list(rels)
+        if not rels:
+            return  # nothing written: no build to wait for
+        started = self.preview.builds_started()
+        for rel in rels:  # the watcher sees them too; the same burst takes both
+            self.debouncer.add(str(self.site_dir / "content" / rel))
+        self.preview.wait_for_build_after(started, timeout=30)
 
     def _relative(self, path: str) -> str:
         try:

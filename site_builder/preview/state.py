@@ -46,6 +46,7 @@ class BuildOutcome:
     report_text: str = ""  # the diagnostics as the terminal shows them
     lang: str = "zh-CN"
     missing: str = ""  # a folder the site needs ("content/") is gone: serve no site at all
+    sources: Mapping[str, str] = field(default_factory=dict)  # page → its record's file
 
 
 Builder = Callable[[], BuildOutcome]
@@ -68,7 +69,10 @@ class SiteBuilder:
         lang = result.language
         problems = tuple(problem_of(d, lang) for d in result.report.items)
         files = {o.path: o.data for o in kept} if result.ok else None
-        return BuildOutcome(files, problems, result.report.format(lang), lang)
+        sources = {"index.html": "site.yaml"}
+        if result.model is not None:  # the 编辑 link of each record's page
+            sources.update((f"{i.url}index.html", i.file) for i in result.model.index.values())
+        return BuildOutcome(files, problems, result.report.format(lang), lang, "", sources)
 
 
 def problem_of(d: Diagnostic, lang: str) -> dict[str, Any]:
@@ -116,6 +120,7 @@ class Snapshot:
     problems: tuple[dict[str, Any], ...] = ()  # shown in the overlay while the build fails
     lang: str = "zh-CN"
     missing: str = ""  # the folder whose absence the overlay reports
+    sources: Mapping[str, str] = field(default_factory=dict)  # page → its record's file
 
     @property
     def failed(self) -> bool:
@@ -138,6 +143,7 @@ class LivePreview:
         self._last_report = ""
         self._cond = threading.Condition()
         self._closed = False
+        self._started = self._finished = 0  # builds begun and the last one finished
 
     @property
     def snapshot(self) -> Snapshot:
@@ -151,6 +157,9 @@ class LivePreview:
         """Build once (with `builder`, or the preview's) and publish the result; never raises,
         whatever the content holds."""
         start = time.perf_counter()
+        with self._cond:
+            self._started += 1
+            ticket = self._started
         try:
             outcome = (builder or self.builder)()
         except Exception as exc:  # a bug must not stop the preview: log it and keep serving
@@ -159,7 +168,20 @@ class LivePreview:
         changed_site = self.publish(outcome)
         elapsed = time.perf_counter() - start
         self._log_build(outcome, elapsed, tuple(changed), changed_site)
+        with self._cond:
+            self._finished = max(self._finished, ticket)
+            self._cond.notify_all()
         return self._snapshot
+
+    def builds_started(self) -> int:
+        with self._cond:
+            return self._started
+
+    def wait_for_build_after(self, started: int, timeout: float) -> None:
+        """Wait until a build that began after `started` builds has finished (the workbench
+        answers a save once the preview shows it)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._finished > started or self._closed, timeout)
 
     def publish(self, outcome: BuildOutcome) -> bool:
         """Make `outcome` the current state; say whether anything a tab shows changed."""
@@ -170,12 +192,13 @@ class LivePreview:
             else:
                 files = old.files if outcome.files is None else outcome.files
             problems = () if outcome.files is not None else outcome.problems
+            sources = old.sources if outcome.files is None else outcome.sources
             if (self._built and files == old.files and problems == old.problems
                     and outcome.missing == old.missing):
                 return False  # nothing to reload: a save that changed nothing
             self._built = True
             self._snapshot = Snapshot(self._next_id(), files, problems, outcome.lang,
-                                      outcome.missing)
+                                      outcome.missing, sources)
             self._cond.notify_all()
             return True
 

@@ -12,7 +12,8 @@ from site_builder.sheets.yamledit import render_block, render_flow, render_item
 from site_builder.validate.schema import SCHEMAS, Record
 
 HEADS = {
-    "alliance": "# 联盟基本信息。以 # 开头的行是注释，不会显示在网站上。完整说明见 docs/内容编写指南.md。",
+    "alliance": ("# 联盟基本信息。以 # 开头的行是注释，不会显示在网站上。"
+                 "完整说明见 docs/内容编写指南.md。"),
     "story": "# 案例故事：两行 --- 之间是元数据，下面是正文（Markdown）。",
     "page": "# 页面：两行 --- 之间是元数据，下面是正文（Markdown）。",
     "enterprise": "# 成员单位（企业、高校院所、服务机构）。完整说明见 docs/内容编写指南.md。",

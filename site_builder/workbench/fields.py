@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 
 from site_builder.core.positions import KeyPath
-from site_builder.validate.schema import SCHEMAS, LOCATION
+from site_builder.validate.schema import LOCATION, SCHEMAS
 from site_builder.validate.specs import Record, Spec
 from site_builder.validate.values import (
     Bool,
