@@ -32,7 +32,7 @@ from site_builder.workbench.editing import Outcome, create, delete, propose_slug
 from site_builder.workbench.fields import form_fields
 from site_builder.workbench.guard import CSRF_FIELD, TOKEN_COOKIE, Guard, parse_cookies
 from site_builder.workbench.kinds import KIND_LABELS, NEW_KINDS, RecordFile, record_file
-from site_builder.workbench.values import FileValues, PostedValues
+from site_builder.workbench.values import FileValues, PostedValues, input_names
 
 HERE = Path(__file__).parent
 MAX_FORM_BYTES = 8 * 1024 * 1024
@@ -167,7 +167,8 @@ class Workbench:
         opened = open_record(self.content_dir, record)
         values = PostedValues(form) if form is not None else FileValues(opened.raw_value,
                                                                          opened.body)
-        problems = _by_field(outcome.problems if outcome else [])
+        problems = _placed(outcome.problems if outcome else [],
+                           input_names(form_fields(record.kind), values) | {"body"})
         for d in opened.problems if form is None else ():
             problems.setdefault("_form", []).append(
                 Problem("_form", "error", d.message(), d.hint(), d.location()))
@@ -188,7 +189,9 @@ class Workbench:
         values = PostedValues(form if form is not None else _starter(kind, query))
         return self.page("form.html", 422 if outcome else 200, title=f"新建{KIND_LABELS[kind]}",
                          heading=f"新建{KIND_LABELS[kind]}", rel="", action=f"/_new/{kind}",
-                         values=values, problems=_by_field(outcome.problems if outcome else []),
+                         values=values, problems=_placed(
+                             outcome.problems if outcome else [],
+                             input_names(form_fields(kind), values) | {"body", "_slug"}),
                          base="", saved=False, new=True, slug=_one(form or {}, "_slug") or "",
                          page_url=None, conflict=None,
                          error_count=outcome.errors if outcome else 0,
@@ -300,10 +303,11 @@ def _json(status: int, data: Any) -> Reply:
                  "application/json; charset=utf-8")
 
 
-def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
+def _placed(problems: list[Problem], names: set[str]) -> dict[str, list[Problem]]:
+    """Problems by the input they are shown at; those of no input go above the form."""
     out: dict[str, list[Problem]] = {}
     for p in problems:
-        out.setdefault(p.field, []).append(p)
+        out.setdefault(p.field if p.field in names else "_form", []).append(p)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from site_builder.core.diagnostics import Report
@@ -83,6 +83,14 @@ def _check(checker: Checker, content_dir: Path, opened: Opened,
                         content_dir)
 
 
+def _not_before(now: list[Problem], before: list[Problem]) -> list[Problem]:
+    """A problem the file had before this save (caused elsewhere, say) does not stop it:
+    it is shown as a warning, so an editor can still save what they came to change."""
+    known = {(p.field, p.message) for p in before if p.error}
+    return [replace(p, severity="warning", hint=(p.hint + " （修改前就有这个问题。）").strip())
+            if (p.field, p.message) in known else p for p in now]
+
+
 def save(checker: Checker, content_dir: Path, rel: str, record: RecordFile,
          form: Form) -> Outcome:
     """Write the form's changes to `record`'s file if the build would accept them."""
@@ -99,7 +107,8 @@ def save(checker: Checker, content_dir: Path, rel: str, record: RecordFile,
     files = opened.files(yaml_text, body)
     problems = _form_problems(reader.changes, record.kind)
     if files:
-        problems += _check(checker, content_dir, opened, files)
+        problems += _not_before(_check(checker, content_dir, opened, files),
+                                _check(checker, content_dir, opened, {}))
     outcome = Outcome(problems, record=record)
     if files and not outcome.errors:
         write_files(content_dir, files)

@@ -67,3 +67,19 @@ class PostedValues:
 
     def orig(self, name: str, n: int) -> str:
         return last(self.form, f"{name}.{n}._orig") or ""
+
+
+def input_names(views: tuple[FieldView, ...], values: FileValues | PostedValues,
+                prefix: str = "") -> set[str]:
+    """Every name the form has an input or a group for (a problem elsewhere goes on top)."""
+    out: set[str] = set()
+    for view in views:
+        name = prefix + view.key
+        out.add(name)
+        if view.widget == "list" and view.item is not None:
+            for n in values.indices(name):
+                out.add(f"{name}.{n}")
+                out |= input_names(view.item.children, values, f"{name}.{n}.")
+        elif view.children:
+            out |= input_names(view.children, values, name + ".")
+    return out

@@ -1,0 +1,256 @@
+"""The workbench's writes change only what the editor changed: every other byte of the file
+(comments, key order, quoting, blank lines, untouched dates) stays as it was."""
+
+from __future__ import annotations
+
+import difflib
+import html.parser
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from site_builder.workbench.app import Request, Workbench
+from site_builder.workbench.guard import Guard
+from tests.conftest import REPO, copy_site
+
+ORIGIN = "http://127.0.0.1:8000"
+
+
+class _Form(html.parser.HTMLParser):
+    """What a browser would post for the page's form: inputs, textareas, chosen options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: list[tuple[str, str]] = []
+        self._area: list[str] | None = None
+        self._select: list[str | None] | None = None
+        self._inside = self._template = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self._template += tag == "template"
+        if tag == "form" and a.get("class") == "wb-form":
+            self._inside = 1
+        if self._template or not self._inside:
+            return
+        if tag == "input" and "name" in a:
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.data.append((a["name"], a.get("value", "")))
+        elif tag == "textarea" and "name" in a:
+            self._area = [a["name"], ""]
+        elif tag == "select" and "name" in a:
+            self._select = [a["name"], None, None]
+        elif tag == "option" and self._select is not None:
+            if self._select[2] is None:
+                self._select[2] = a.get("value", "")
+            if "selected" in a:
+                self._select[1] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._template -= tag == "template"
+        if tag == "form":
+            self._inside = 0
+        if tag == "textarea" and self._area is not None:
+            # A browser drops the newline right after <textarea>.
+            self.data.append((self._area[0], self._area[1].removeprefix("\n")))
+            self._area = None
+        if tag == "select" and self._select is not None:
+            name, chosen, first = self._select
+            self.data.append((str(name), str(chosen if chosen is not None else first)))
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._area is not None:
+            self._area[1] += data
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_site(REPO, tmp_path_factory.mktemp("wb") / "site")
+
+
+@pytest.fixture(scope="module")
+def bench(site: Path) -> Workbench:
+    return Workbench(site, Guard(enabled=True))
+
+
+def _get(bench: Workbench, path: str) -> tuple[int, str]:
+    reply = bench.handle(Request("GET", path, "", {"Host": "127.0.0.1:8000"}))
+    return reply.status, reply.body.decode()
+
+
+def _form(bench: Workbench, rel: str) -> list[tuple[str, str]]:
+    status, page = _get(bench, "/_edit/" + rel)
+    assert status == 200, page
+    parser = _Form()
+    parser.feed(page)
+    return parser.data
+
+
+def _post(bench: Workbench, path: str, data: list[tuple[str, str]]) -> tuple[int, str]:
+    headers = {"Host": "127.0.0.1:8000", "Origin": ORIGIN}
+    reply = bench.handle(Request("POST", path, "", headers, urlencode(data).encode()))
+    return reply.status, reply.body.decode()
+
+
+def _set(data: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
+    assert any(k == name for k, _ in data), name
+    return [(k, value if k == name else v) for k, v in data]
+
+
+def _diff(before: bytes, after: bytes) -> list[str]:
+    """The changed lines, as '-old' and '+new'."""
+    return [line.rstrip("\n") for line in difflib.unified_diff(
+        before.decode().splitlines(True), after.decode().splitlines(True), n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def _edit(bench: Workbench, site: Path, rel: str, change: dict[str, str]) -> list[str]:
+    path = site / "content" / rel
+    before = path.read_bytes()
+    data = _form(bench, rel)
+    for name, value in change.items():
+        data = _set(data, name, value)
+    status, page = _post(bench, "/_edit/" + rel, data)
+    assert status == 303, page
+    return _diff(before, path.read_bytes())
+
+
+def test_posting_the_form_unchanged_writes_nothing(bench: Workbench, site: Path) -> None:
+    for rel in ("enterprises/shagang-group.yaml", "stations/" + sorted(
+            p.name for p in (site / "content" / "stations").iterdir())[0],
+            "alliances/zhangjiagang-three-chains/alliance.yaml", "site.yaml"):
+        before = (site / "content" / rel).read_bytes()
+        status, page = _post(bench, "/_edit/" + rel, _form(bench, rel))
+        assert status == 303, page
+        assert (site / "content" / rel).read_bytes() == before, rel
+
+
+def test_text_edit_rewrites_only_that_value(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    old = next(line for line in (site / "content" / rel).read_text().splitlines()
+               if line.startswith("short_name:"))
+    assert _edit(bench, site, rel, {"short_name": "沙钢（测试）"}) == [
+        "-" + old, "+short_name: 沙钢（测试）"]
+
+
+def test_number_date_and_enumeration_edits(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    text = (site / "content" / rel).read_text()
+    assert "party_org:" in text
+    diff = _edit(bench, site, rel, {"party_org.members": "1234"})
+    assert diff[-1] == "+  members: 1234" and len(diff) <= 2, diff  # set, or added
+    diff = _edit(bench, site, rel, {"memberships.0.segment": "下游"})
+    assert len(diff) == 2 and diff[1].strip().endswith("segment: 下游"), diff
+    rel = "listings/" + sorted(p.name for p in (site / "content" / "listings").iterdir())[0]
+    diff = _edit(bench, site, rel, {"posted": "2024年3月5日"})
+    assert len(diff) == 2 and diff[1] == "+posted: 2024-03-05", diff
+
+
+def test_reference_edit(bench: Workbench, site: Path) -> None:
+    rel = "listings/" + sorted(p.name for p in (site / "content" / "listings").iterdir())[0]
+    data = dict(_form(bench, rel))
+    other = next(p.name for p in (site / "content" / "alliances").iterdir()
+                 if p.name != data["alliance"])
+    diff = _edit(bench, site, rel, {"alliance": other})
+    # Moving a listing to another alliance may make its enterprise's membership check fail;
+    # the listing's own line is the one that changes.
+    assert diff[1] == f"+alliance: {other}", diff
+
+
+def test_list_item_added_and_removed(bench: Workbench, site: Path) -> None:
+    rel = "alliances/zhangjiagang-three-chains/alliance.yaml"
+    path = site / "content" / rel
+    before = path.read_bytes()
+    data = _form(bench, rel)
+    n = max(int(k.split(".")[1]) for k, _ in data if k.startswith("mechanisms.")) + 1
+    data += [(f"mechanisms.{n}._orig", ""), (f"mechanisms.{n}.name", "新机制"),
+             (f"mechanisms.{n}.description", "每月一次。")]
+    status, page = _post(bench, "/_edit/" + rel, data)
+    assert status == 303, re.findall(r"wb-(?:error|notice)[^>]*>(.*?)</(?:p|div)>", page, re.S)
+    diff = _diff(before, path.read_bytes())
+    assert all(line.startswith("+") for line in diff) and "新机制" in "".join(diff), diff
+    middle = path.read_bytes()
+    data = [(k, v) for k, v in _form(bench, rel) if not k.startswith(f"mechanisms.{n}.")]
+    assert _post(bench, "/_edit/" + rel, data)[0] == 303
+    assert path.read_bytes() == before  # removing the added item gives the file back
+    del middle
+
+
+def test_body_edit_keeps_the_front_matter(bench: Workbench, site: Path) -> None:
+    rel = "stories/" + sorted(p.name for p in (site / "content" / "stories").iterdir())[0]
+    path = site / "content" / rel
+    before = path.read_text()
+    data = dict(_form(bench, rel))
+    new_body = data["body"].rstrip("\n") + "\n\n新增的一段话。\n"
+    diff = _edit(bench, site, rel, {"body": new_body})
+    assert diff == ["+", "+新增的一段话。"], diff
+    head = before.split("\n---\n", 1)[0]
+    assert path.read_text().startswith(head)
+
+
+def test_invalid_value_writes_nothing_and_names_the_field(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    path = site / "content" / rel
+    before = path.read_bytes()
+    status, page = _post(bench, "/_edit/" + rel, _set(_form(bench, rel), "website", "不是网址"))
+    assert status == 422
+    assert 'data-for="website"' in page
+    assert path.read_bytes() == before
+
+
+def test_crlf_and_bom_kept(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    path = site / "content" / rel
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+    _edit(bench, site, rel, {"short_name": "沙钢"})
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and after.count(b"\r\n") == before.count(b"\r\n")
+    assert b"\n" not in after.replace(b"\r\n", b"")
+
+
+def test_conflict_when_the_file_changed_since_the_form_opened(bench: Workbench,
+                                                               site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    path = site / "content" / rel
+    data = _set(_form(bench, rel), "short_name", "表单里的新简称")
+    path.write_bytes(path.read_bytes() + b"# added in a text editor\n")
+    before = path.read_bytes()
+    status, page = _post(bench, "/_edit/" + rel, data)
+    assert status == 409 and "表单里的新简称" in page and "added in a text editor" in page
+    assert path.read_bytes() == before
+
+
+def test_new_record_has_the_commented_layout(bench: Workbench, site: Path) -> None:
+    alliance = sorted(p.name for p in (site / "content" / "alliances").iterdir())[0]
+    data = [("_csrf", bench.guard.csrf), ("_slug", "wb-test-company"),
+            ("name", "工作台测试有限公司"), ("memberships.0._orig", ""),
+            ("memberships.0.alliance", alliance), ("memberships.0.role", "成员企业"),
+            ("memberships.0.segment", "中游")]
+    status, page = _post(bench, "/_new/enterprise", data)
+    assert status == 303, page
+    text = (site / "content" / "enterprises" / "wb-test-company.yaml").read_text()
+    assert text.startswith("# 成员单位") and "name: 工作台测试有限公司" in text
+    assert "# 链主 / 龙头企业" in text  # the accepted values beside the key, as `new` writes
+
+
+def test_forged_writes_are_refused(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    path = site / "content" / rel
+    before = path.read_bytes()
+    data = _set(_form(bench, rel), "short_name", "伪造")
+    body = urlencode(data).encode()
+    for headers in ({"Host": "127.0.0.1:8000"},
+                    {"Host": "127.0.0.1:8000", "Origin": "http://evil.example"}):
+        reply = bench.handle(Request("POST", "/_edit/" + rel, "", headers, body))
+        assert reply.status == 403
+    no_token = urlencode([(k, v) for k, v in data if k != "_csrf"]).encode()
+    reply = bench.handle(Request("POST", "/_edit/" + rel, "",
+                                 {"Host": "127.0.0.1:8000", "Origin": ORIGIN}, no_token))
+    assert reply.status == 403
+    for bad in ("../site.yaml", "enterprises/../../x.yaml", "media/x.yaml"):
+        assert _post(bench, "/_edit/" + bad, data)[0] == 404
+    assert path.read_bytes() == before
