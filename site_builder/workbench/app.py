@@ -148,9 +148,10 @@ class Workbench:
         entries = catalog(self.content_dir, self.checker.model())
         return self.page("home.html", title="编辑工作台", kinds=KIND_LABELS, entries=entries)
 
-    def _form_context(self, kind: str) -> dict[str, Any]:
+    def _form_context(self, kind: str, entries: dict[str, list[Any]] | None = None
+                      ) -> dict[str, Any]:
         model = self.checker.model()
-        entries = catalog(self.content_dir, model)
+        entries = entries or catalog(self.content_dir, model)
         refs = {k: choices(entries[k]) for k in ("alliance", "enterprise", "station")}
         provider = provider_for(model.config.map, Report())
         layer = provider.layers[0]
@@ -172,8 +173,8 @@ class Workbench:
         for d in opened.problems if form is None else ():
             problems.setdefault("_form", []).append(
                 Problem("_form", "error", d.message(), d.hint(), d.location()))
-        entry = next((e for e in catalog(self.content_dir, self.checker.model())[record.kind]
-                      if e.record.rel == record.rel), None)
+        entries = catalog(self.content_dir, self.checker.model())
+        entry = next((e for e in entries[record.kind] if e.record.rel == record.rel), None)
         title = entry.title if entry else record.slug
         status = 409 if outcome and outcome.conflict else 422 if outcome else 200
         return self.page("form.html", status, title=title, heading=f"编辑{_word(record)}：{title}",
@@ -182,7 +183,7 @@ class Workbench:
                          page_url=entry.url if entry else None,
                          conflict=outcome.conflict if outcome else None,
                          error_count=outcome.errors if outcome else 0,
-                         **self._form_context(record.kind))
+                         **self._form_context(record.kind, entries))
 
     def new_form(self, kind: str, query: str, outcome: Outcome | None = None,
                  form: dict[str, list[str]] | None = None) -> Reply:
