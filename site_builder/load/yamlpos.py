@@ -121,6 +121,9 @@ def _report_parse_error(exc: yaml.YAMLError, scan: Scan, rel: str, report: Repor
         problem = (exc.problem or exc.context or "").strip()
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             problem = "found a tab character where an indentation space is expected"
+        if mark is not None and mark.column and "alphabetic or numeric" in problem and (
+                _char_at(text, mark.line, mark.column - 1) in ("*", "&")):
+            mark = yaml.Mark(mark.name, mark.index - 1, mark.line, mark.column - 1, None, None)
         report.emit(
             "yaml-syntax",
             rel,
