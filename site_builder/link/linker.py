@@ -16,6 +16,7 @@ from site_builder.core.dates import PartialDate
 from site_builder.core.diagnostics import Report, closest
 from site_builder.core.pinyin import sort_key
 from site_builder.core.positions import KeyPath, format_key
+from site_builder.link.crossfile import check_invalid_refs, check_same_names
 from site_builder.link.model import (
     CHINA_LAT,
     CHINA_LON,
@@ -152,6 +153,8 @@ def link_model(
                      frozenset(a.path for a in assets))
     items = {key: _link_item(linker, records[key], key, parts)
              for key, parts in published.items()}
+    check_invalid_refs(records, linker.ref)
+    check_same_names(records, report)
     by_kind: dict[str, list[Item]] = defaultdict(list)
     for item in items.values():
         by_kind[item.record_kind].append(item)

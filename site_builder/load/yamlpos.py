@@ -11,6 +11,7 @@ import yaml
 
 from site_builder.core.diagnostics import Report
 from site_builder.core.positions import KeyPath, Positions, format_key
+from site_builder.load.rawlines import Scan, comment_after, find_indent_slips, scan_lines
 from site_builder.load.yamllimits import (
     MAX_DEPTH,
     AliasGuard,
@@ -19,6 +20,7 @@ from site_builder.load.yamllimits import (
     depth_problem,
     report_too_complex,
 )
+from site_builder.load.yamlwords import translate_problem
 
 try:  # The C loader composes several times faster; positions are kept either way.
     _Base: type = yaml.CSafeLoader
@@ -62,79 +64,35 @@ _ALLOWED_TAGS = {
 }
 
 
-# PyYAML's problems are English; editors read Chinese. Unknown problems pass through.
-_PROBLEMS_ZH = {
-    "mapping values are not allowed here": "这里不能出现“: ”（冒号加空格）。如果它是文字的一部分，请给整段文字加引号",
-    "mapping values are not allowed in this context": "这里不能出现“: ”（冒号加空格）。如果它是文字的一部分，请给整段文字加引号",
-    "found character that cannot start any token": "这个字符不能出现在开头，请给这段文字加上引号",
-    "could not find expected ':'": "缺少冒号“:”，或上一行的引号没有闭合",
-    "found character '\\t' that cannot start any token": "不能用 Tab 键缩进，请改用空格",
-    "found unexpected end of stream": "文件在引号或括号闭合之前就结束了",
-    "did not find expected key": "缩进不对齐，或列表项前缺少“- ”",
-    "found undefined alias": "用了未定义的别名（*）",
-    "did not find expected whitespace or line break": "以 ! 开头的文字需要整体加上引号",
-    "found undefined tag handle": "以 ! 开头的文字需要整体加上引号",
-    "expected <block end>, but found '-'": "列表项“- ”的缩进与上面的键不对齐",
-    "expected <block end>, but found '<block sequence start>'": "列表项“- ”的缩进不对齐",
-    "expected <block end>, but found '<block mapping start>'": "这一行的缩进与同级的键不一致",
-    "expected <block end>, but found '<scalar>'": "这一行的缩进与同级的键不一致",
-    "found unexpected ':'": "出现了多余的冒号；含冒号的文字请加引号",
-    "found character '@' that cannot start any token": "以 @ 开头的文字需要加引号",
-    "found character '`' that cannot start any token": "以 ` 开头的文字需要加引号",
-    "found character '%' that cannot start any token": "以 % 开头的文字需要加引号",
-    "did not find expected ',' or ']'": "方括号 [ ] 里的列表没有闭合，或缺少逗号",
-    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或缺少逗号",
-    "did not find expected node content": "这里缺少值",
-    "found a tab character where an indentation space is expected": "不能用 Tab 键缩进，请改用空格",
-    "but found another document": "文件中出现了第二个“---”分隔的文档；YAML 文件里不要写 ---",
-    "expected a single document in the stream": "文件中出现了第二个“---”分隔的文档；YAML 文件里不要写 ---",
-    "found a tab character that violates indentation": "不能用 Tab 键缩进，请改用空格",
-}
-
-
 def parse_yaml(
     text: str, rel: str, report: Report, line_offset: int = 0
 ) -> tuple[Any, Positions] | None:
-    """Compose YAML safely into plain data plus the position of every key and value."""
-    from site_builder.core.diagnostics import L
+    """Compose YAML safely into plain data plus the position of every key and value.
 
+    The raw lines are looked at first (rawlines.py): a slip is named where it was typed and,
+    where what was meant is certain, repaired so the rest of the file is still checked."""
     too_deep = depth_problem(text)  # before composing, which recurses in C
     if too_deep is not None:
         report_too_complex(too_deep, rel, report, line_offset, {})
         return None
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "").strip()
-        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-            problem = "found a tab character where an indentation space is expected"
-        report.emit(
-            "yaml-syntax",
-            rel,
-            (mark.line + 1 + line_offset) if mark else None,
-            (mark.column + 1) if mark else None,
-            problem=L(_PROBLEMS_ZH.get(problem, problem), problem),
-        )
-        return None
-    except yaml.reader.ReaderError as exc:  # a control character, pasted from elsewhere
-        before = text[: exc.position]
-        line = before.count("\n") + 1 + line_offset
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
-        report.emit("yaml-syntax", rel, line, col, problem=L(
-            f"这里有一个看不见的控制字符（{char}），多半是从别处复制时带进来的，请删掉它",
-            f"an invisible control character ({char}), probably pasted from elsewhere; "
-            "delete it"))
-        return None
-    except yaml.YAMLError as exc:
-        report.emit("yaml-syntax", rel, 1 + line_offset, 1, problem=L(str(exc), str(exc)))
+    scan = scan_lines(text)
+    node = _compose(scan.text)
+    if isinstance(node, yaml.YAMLError) and find_indent_slips(scan):
+        node = _compose(scan.text)  # once more, with the indentation repaired
+    for slip in scan.slips:
+        report.emit(slip.code, rel, slip.line + 1 + line_offset, slip.col, slip.key,
+                    **slip.args)
+    if isinstance(node, yaml.YAMLError):
+        # After a slip named above, the parser's own account is a cascade of it.
+        if not scan.has_errors:
+            _report_parse_error(node, scan, rel, report, line_offset)
         return None
     if node is None:
-        return {}, Positions()
+        # An empty file: its problems (the keys it lacks) are reported at its first line.
+        return {}, Positions(values={(): (1 + line_offset, 1)})
     # Only a text with a '*' can hold an alias.
-    builder = _Builder(rel, report, line_offset, text.split("\n"),
-                       AliasGuard() if "*" in text else None)
+    builder = _Builder(rel, report, line_offset, scan,
+                       AliasGuard() if "*" in scan.text else None)
     try:
         data = builder.build(node, ())
     except TooComplex as exc:
@@ -145,6 +103,48 @@ def parse_yaml(
     return data, Positions(builder.keys, builder.values, builder.raw)
 
 
+def _compose(text: str) -> Any:
+    """The node tree of `text`, or the parser's complaint."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return exc
+
+
+def _report_parse_error(exc: yaml.YAMLError, scan: Scan, rel: str, report: Report,
+                        line_offset: int) -> None:
+    from site_builder.core.diagnostics import L
+
+    text = scan.text
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "").strip()
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "found a tab character where an indentation space is expected"
+        if mark is not None and mark.column and "alphabetic or numeric" in problem and (
+                _char_at(text, mark.line, mark.column - 1) in ("*", "&")):
+            mark = yaml.Mark(mark.name, mark.index - 1, mark.line, mark.column - 1, None, None)
+        report.emit(
+            "yaml-syntax",
+            rel,
+            (mark.line + 1 + line_offset) if mark else None,
+            scan.col(mark.line, mark.column + 1) if mark else None,
+            problem=L(translate_problem(problem), problem),
+        )
+    elif isinstance(exc, yaml.reader.ReaderError):  # a control character, pasted from elsewhere
+        before = text[: exc.position]
+        line = before.count("\n") + 1 + line_offset
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        report.emit("yaml-syntax", rel, line, col, problem=L(
+            f"这里有一个看不见的控制字符（{char}），多半是从别处复制时带进来的，请删掉它",
+            f"an invisible control character ({char}), probably pasted from elsewhere; "
+            "delete it"))
+    else:
+        report.emit("yaml-syntax", rel, 1 + line_offset, 1,
+                    problem=L(translate_problem(str(exc)), str(exc)))
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.split("\n")
     return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
@@ -153,10 +153,14 @@ def _char_at(text: str, line: int, column: int) -> str:
 class _Builder:
     """Turn a composed YAML node tree into Python values, recording positions."""
 
-    def __init__(self, rel: str, report: Report, line_offset: int, lines: list[str],
+    def __init__(self, rel: str, report: Report, line_offset: int, scan: Scan,
                  aliases: AliasGuard | None = None) -> None:
         self.aliases = aliases
-        self.lines = lines
+        self.scan = scan
+        self.lines = scan.text.split("\n")
+        self.mapped = bool(scan.maps)  # columns of repaired lines are mapped back
+        # Only a text with a " #" can have a value cut short by a comment.
+        self.hashes = " #" in scan.text or "\t#" in scan.text
         self.rel = rel
         self.report = report
         self.offset = line_offset
@@ -167,18 +171,40 @@ class _Builder:
         self.constructor = yaml.constructor.SafeConstructor()
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
-        return (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+        mark = node.start_mark
+        col = self.scan.col(mark.line, mark.column + 1) if self.mapped else mark.column + 1
+        return (mark.line + 1 + self.offset, col)
+
+    def check_comment(self, node: yaml.ScalarNode, path: KeyPath) -> None:
+        """A plain value followed by " #": the rest of the line was taken for a comment."""
+        end = node.end_mark
+        cut = comment_after(self.lines[end.line], end.column)
+        if cut is None:
+            return
+        col, comment = cut
+        code = "comment-after-value" if comment[:1] in (" ", "\t", "") else "hash-cuts-text"
+        col = self.scan.col(end.line, col) if self.mapped else col
+        # How the fixed line starts: "summary:" or, for an item of a list, "-".
+        name = f"{path[-1]}:" if path and isinstance(path[-1], str) else "-"
+        self.report.emit(code, self.rel, end.line + 1 + self.offset, col, format_key(path),
+                         kept=node.value, cut=comment.strip(), name=name)
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         mark = node.start_mark
         line, col = mark.line + 1 + self.offset, mark.column + 1
+        if self.mapped:
+            col = self.scan.col(mark.line, col)
         scalar = type(node) is yaml.ScalarNode
+        if scalar and self.hashes and not node.style and node.value:
+            self.check_comment(node, path)
         if scalar and node.style in ("|", ">"):
             # A block scalar's text starts on the line after the | or >, indented.
             index = mark.line + 1
             if index < len(self.lines):
                 text = self.lines[index]
                 line, col = line + 1, len(text) - len(text.lstrip()) + 1
+                if self.mapped:
+                    col = self.scan.col(index, col)
         self.values[path] = (line, col)
         if scalar and node.tag == _STR_TAG:  # most values: the text is the value
             return node.value
@@ -208,8 +234,7 @@ class _Builder:
                                      name=key, first_line=self.keys[child][0])
                     self.failed = True
                     continue
-                mark = key_node.start_mark
-                self.keys[child] = (mark.line + 1 + self.offset, mark.column + 1)
+                self.keys[child] = self.pos(key_node)
                 out[key] = self.build(value_node, child)
             return out
         if isinstance(node, yaml.SequenceNode):

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import markdown as md
@@ -25,6 +25,7 @@ from site_builder.core import cachefile
 from site_builder.core.diagnostics import Diagnostic, Report, Severity, closest
 from site_builder.incremental.deps import track_key
 from site_builder.link.linker import resolve_content_path
+from site_builder.load.sources import IMAGE_SUFFIXES
 from site_builder.render.markdown_subset import subset_html
 from site_builder.render.mdlimits import MAX_SUGGESTIONS, ParagraphBudget, render_bounded
 from site_builder.render.outsideimages import file_column, locate, outside_url, shorten
@@ -163,6 +164,12 @@ class LinkCheck:
             if self.report is not None:
                 self.report.emit("draft-link", self.file, self.line_of(url), None, "", value=url)
             found = draft
+        if image and PurePosixPath(found).suffix.lower() not in IMAGE_SUFFIXES and (
+                self.report is not None):
+            # A PDF or a HEIC photo in an image's place is copied and linked, and shows
+            # nowhere: an error here as in a cover or a logo (link.linker.image).
+            self.report.emit("not-an-image", self.file, self.line_of(url), None, "",
+                             value=url)
         self.links.append(found)
         result = self.root + found + (qsep + query if qsep else "") + (
             sep + fragment if sep else "")

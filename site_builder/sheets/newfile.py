@@ -1,13 +1,14 @@
 """A new file made from a sheet row, in the commented layout of `site-builder new`: keys in
 the schema's order, the accepted values beside each key, a first line saying where it came
-from. (scaffold.py shares this layer, so its templates cannot be imported: the comments
-below are the same words.)"""
+from. (The comments' words live in core/starters.py, beside the templates of `new` and
+`init`: the YAML loader knows them as the starter files' own comments.)"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from site_builder.core.starters import COMMENTS
 from site_builder.sheets.yamledit import render_block, render_flow, render_item
 from site_builder.validate.schema import SCHEMAS, Record
 
@@ -21,27 +22,6 @@ HEADS = {
     "listing": "# “三张清单”中的一条：需求、资源或项目。完整说明见 docs/内容编写指南.md。",
 }
 
-COMMENTS: dict[str, str] = {
-    "enterprise.name": "必填：注册全称",
-    "enterprise.memberships": "必填：加入的联盟，至少一项",
-    "enterprise.memberships.alliance": "联盟文件夹的名字",
-    "enterprise.memberships.role": "链主 / 龙头企业 / 骨干企业 / 成员企业 / 服务机构 / 高校院所",
-    "enterprise.memberships.segment": "上游 / 中游 / 下游 / 服务",
-    "enterprise.party_org.type": "党委 / 党总支 / 党支部 / 联合党支部 / 未建",
-    "enterprise.location": "位置：纬度 lat、经度 lon（WGS-84；高德坐标写 coord_system: gcj02）",
-    "station.name": "必填",
-    "station.address": "必填",
-    "station.type": ("党建工作站 / 先锋阵地 / 党群服务中心 / 书记工作室 / 人才综合体 / "
-                     "实境课堂 / 其他"),
-    "station.location": "必填：纬度 lat、经度 lon（WGS-84；高德坐标写 coord_system: gcj02）",
-    "listing.kind": "必填：需求 / 资源 / 项目（需求须写 enterprise）",
-    "listing.title": "必填",
-    "listing.alliance": "必填：所属联盟",
-    "listing.enterprise": "提出需求的企业（“需求”必填）",
-    "listing.category": "融资 / 人才 / 技术 / 市场 / 用地 / 政策 / 其他",
-    "listing.status": "征集中 / 对接中 / 已解决",
-    "listing.posted": "必填：发布日期",
-}
 _COMMENT_COLUMN = 40
 
 

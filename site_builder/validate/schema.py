@@ -17,6 +17,7 @@ from site_builder.core.diagnostics import L, Report
 from site_builder.core.positions import Positions
 from site_builder.load.sourcedoc import SourceDoc
 from site_builder.validate.specs import INVALID, Ctx, Field, Record
+from site_builder.validate.unfinished import check_unfinished
 from site_builder.validate.values import (
     SLUG_MAX,
     SLUG_RE,
@@ -269,6 +270,7 @@ def validate_doc(doc: SourceDoc, report: Report) -> Validated:
     """Check one record against its kind's schema, reporting every problem."""
     if doc.kind == "alliance_body" or not doc.ok:  # Markdown only, or already reported
         return Validated(doc, {}, doc.ok, doc.positions)
+    check_unfinished(doc, report)
     ctx = Ctx(doc.path, doc.positions, report)
     if doc.kind != "site" and (not SLUG_RE.match(doc.slug) or len(doc.slug) > SLUG_MAX):
         ctx.error("bad-slug", (), slug=doc.slug, example=suggest_slug(doc.slug))

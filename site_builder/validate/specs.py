@@ -44,7 +44,7 @@ def _describe(value: Any) -> L:
     if isinstance(value, list):
         return L("列表（- 开头的多项）", "a list")
     if isinstance(value, dict):
-        return L("键值映射", "a mapping")
+        return L("几行“名称: 内容”", "a mapping")
     return L(type(value).__name__, type(value).__name__)
 
 
@@ -80,8 +80,9 @@ class Field:
 class Record(Spec):
     fields: Mapping[str, Field] = field(default_factory=dict)
     open_keys: bool = False  # `extra:` — anything goes
-    expected = L("“键: 值”映射", "a mapping of keys")
-    example = L("在下一行缩进两个空格，逐行写“键: 值”。", "Indent the keys below it by two spaces.")
+    expected = L("下面缩进的几行“名称: 内容”", "a mapping of keys")
+    example = L("冒号后面不写内容，从下一行起缩进两个空格，每行写一个“名称: 内容”。",
+                "Indent the keys below it by two spaces.")
 
     def check(self, value: Any, ctx: Ctx, path: KeyPath) -> Any:
         if self.open_keys:

@@ -88,12 +88,16 @@ def test_base_url_option_sets_canonical_urls(tmp_path: Path) -> None:
     assert '<link rel="canonical" href="http://127.0.0.1:8000/alliances/test-chain/">' in html
 
 
-def test_init_makes_a_site_that_builds(tmp_path: Path) -> None:
+def test_init_makes_a_site_that_builds_and_names_every_placeholder_left(
+        tmp_path: Path) -> None:
     run = cli("init", str(tmp_path / "new"))
     assert run.returncode == 0
-    build = cli("build", str(tmp_path / "new"), "--strict")
+    build = cli("build", str(tmp_path / "new"))
     assert build.returncode == 0, build.stderr
     assert (tmp_path / "new/output/stories/first-story/index.html").is_file()
+    # Every starter file says 【待改】 until its sample text is replaced; --strict refuses it.
+    assert build.stderr.count("新建时的示例内容没有改") == 7, build.stderr
+    assert cli("build", str(tmp_path / "new"), "--strict").returncode == 1
     assert cli("init", str(tmp_path / "new")).returncode == 2  # not empty any more
 
 
@@ -103,7 +107,9 @@ def test_new_scaffolds_every_kind_and_never_overwrites(tmp_path: Path) -> None:
         run = cli("new", kind, f"new-{kind}", str(site))
         assert run.returncode == 0, run.stderr
     assert (site / "content/alliances/new-alliance/alliance.yaml").is_file()
-    assert cli("check", str(site), "--drafts").returncode == 0
+    check = cli("check", str(site), "--drafts")
+    assert check.returncode == 0
+    assert check.stderr.count("新建时的示例内容没有改") == 6, check.stderr
     again = cli("new", "station", "new-station", str(site))
     assert again.returncode == 2
     assert "已存在" in again.stderr

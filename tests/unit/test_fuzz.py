@@ -86,3 +86,79 @@ def test_any_bytes_in_a_file_are_read_or_reported(tmp_path_factory, data: bytes)
     report = Report()
     doc = read_record(path, "stories/x.md", "story", "x", report)
     assert doc.ok or report.items
+
+
+# ---- the slips of issue #21: what WeChat, Word and Notepad put into the demo's files ----
+
+_REPO = Path(__file__).resolve().parents[2]
+_DEMO_FILES = sorted(p for p in (_REPO / "content").rglob("*")
+                     if p.suffix in (".yaml", ".md") and p.name != "index.md")
+# Zero-width, non-breaking and full-width spaces, Word's quotes, a tab, a stray BOM.
+_PASTED = "\u200b\u00a0\u3000“”‘’\t\ufeff"
+
+
+def _load(text: str, rel: str) -> tuple[Report, list[str]]:
+    """Read `text` as the loader reads a content file: its problems and every text in it."""
+    report = Report()
+    body, yaml_text, offset = "", text, 0
+    if rel.endswith(".md"):
+        split = split_front_matter(text, rel, report)
+        if split is None:
+            return report, []
+        yaml_text, offset, body, _ = split
+    parsed = parse_yaml(yaml_text, rel, report, offset)
+    texts = [body]
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                texts.append(str(k))
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif value is not None:
+            texts.append(str(value))
+
+    if parsed is not None:
+        walk(parsed[0])
+    return report, texts
+
+
+def _han(texts: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for text in texts:
+        for c in text:
+            if "\u4e00" <= c <= "\u9fff":
+                counts[c] = counts.get(c, 0) + 1
+    return counts
+
+
+@FAST
+@given(st.sampled_from(_DEMO_FILES),
+       st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.sampled_from(_PASTED)),
+                min_size=1, max_size=4))
+def test_pasted_characters_in_a_demo_file_are_reported_or_published(
+        path: Path, inserts: list[tuple[float, str]]) -> None:
+    """Insert what a paste brings at random places of a demo file: the load never raises,
+    and either names a problem at a line or loses no character the editor typed."""
+    rel = path.relative_to(_REPO / "content").as_posix()
+    text = path.read_text(encoding="utf-8")
+    _, before = _load(text, rel)
+    for where, char in inserts:
+        at = int(where * (len(text) + 1))
+        text = text[:at] + char + text[at:]
+    report, after = _load(text, rel)
+    assert all(d.line is not None for d in report.items), report.format()
+    if report.items:
+        return
+    # Nothing reported: every Chinese character of the file is still there, and so is
+    # every quote mark pasted in (they are text, never taken for YAML's own quotes).
+    have = _han(after)
+    assert all(have.get(c, 0) >= n for c, n in _han(before).items()), text
+    published = "".join(after)
+    # What the editor typed outside comments (a whole line from "#", or from " #").
+    typed = "".join(line[:0] if line.lstrip().startswith("#") else line.split(" #")[0]
+                    for line in text.split("\n"))
+    for char in {c for _, c in inserts if c in "“”‘’"}:
+        assert published.count(char) >= typed.count(char), text
