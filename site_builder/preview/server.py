@@ -79,7 +79,7 @@ def _print_workbench(session: PreviewSession, host: str, edit_token: str | None)
               "Editing is off on a network preview (see --edit-token).", flush=True)
         return
     print(f"编辑工作台 {session.url}_edit/ （在预览页面上点“编辑”也能进入）", flush=True)
-    if edit_token and not is_loopback(host):
+    if edit_token:
         print(f"编辑口令：{edit_token} （打开编辑工作台时输入；只显示这一次）", flush=True)
 
 

@@ -61,7 +61,7 @@ class PreviewSession:
         self.preview = LivePreview(builder, log, long_poll)
         self.server.preview = self.preview
         self.server.workbench = Workbench(self.site_dir, self.guard, saved=self._saved,
-                                          known=lambda: self.preview.snapshot.files)
+                                          known=lambda: self.preview.snapshot.files, log=log)
         self.debouncer = Debouncer(self._rebuild, delay=debounce)
         self.handler = ChangeHandler(self.site_dir, self.debouncer.add)
         self.watcher = Watcher(self.site_dir, self.handler, force_polling=force_polling,

@@ -11,55 +11,46 @@
 
 from __future__ import annotations
 
-import json
-import mimetypes
+import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, quote
 
 import jinja2
 
 from site_builder.core.diagnostics import Report
 from site_builder.render.maps import provider_for
-from site_builder.render.markdown import MarkdownRenderer
-from site_builder.workbench import coordinates, uploads
+from site_builder.workbench import coordinates
 from site_builder.workbench.catalog import catalog, choices
 from site_builder.workbench.checking import Checker, Problem
 from site_builder.workbench.documents import PathRefused, open_record, safe_path
-from site_builder.workbench.editing import Outcome, create, delete, propose_slug, save, users_of
+from site_builder.workbench.editing import (
+    Outcome,
+    create,
+    delete,
+    save,
+    save_text,
+    users_of,
+)
 from site_builder.workbench.fields import form_fields
 from site_builder.workbench.guard import CSRF_FIELD, TOKEN_COOKIE, Guard, parse_cookies
 from site_builder.workbench.kinds import KIND_LABELS, NEW_KINDS, RecordFile, record_file
+from site_builder.workbench.services import (
+    CSP,
+    HERE,
+    Reply,
+    Request,
+    markdown_reply,
+    one,
+    position_reply,
+    slug_reply,
+    static_reply,
+    upload_reply,
+)
 from site_builder.workbench.values import FileValues, PostedValues, input_names
 
-HERE = Path(__file__).parent
-MAX_FORM_BYTES = 8 * 1024 * 1024
 PREFIXES = ("/_edit", "/_new")
-# Workbench pages run only their own scripts; tiles may come from the map's own servers.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob: https: http:; connect-src 'self'; frame-ancestors 'none'; "
-       "form-action 'self'; base-uri 'none'")
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str  # decoded URL path
-    query: str
-    headers: Mapping[str, str]
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: bytes = b""
-    content_type: str = "text/html; charset=utf-8"
-    headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-
 def handles(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in PREFIXES)
 
@@ -69,23 +60,36 @@ class Workbench:
 
     def __init__(self, site_dir: Path, guard: Guard, *,
                  saved: Callable[[Iterable[str]], None] = lambda _files: None,
-                 known: Callable[[], Iterable[str]] = lambda: ()) -> None:
+                 known: Callable[[], Iterable[str]] = lambda: (),
+                 log: Callable[[str], None] = print) -> None:
         self.site_dir, self.content_dir = site_dir, site_dir / "content"
         self.guard = guard
         self.saved = saved  # waits until the preview has rebuilt with the written files
         self.known = known  # the paths of the built site (for the Markdown preview's links)
         self.checker = Checker(site_dir)
+        self.log = log
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
     # ---- dispatch --------------------------------------------------------------------
 
     def handle(self, req: Request) -> Reply:
+        """Answer one request; a fault in the workbench is a page saying so, never a
+        traceback (and never a half-written file: writes are whole or not at all)."""
+        try:
+            return self._handle(req)
+        except Exception:  # the preview must keep serving
+            self.log(traceback.format_exc().rstrip())
+            return self.notice(500, "出了意外的问题",
+                               "编辑工作台处理这个请求时出错，文件没有被改动。详细信息在运行 "
+                               "site-builder serve 的终端窗口里，请发给技术人员。")
+
+    def _handle(self, req: Request) -> Reply:
         if not self.guard.enabled:
             return self.notice(403, "编辑功能已关闭", "预览开放在网络上时，只有用 --edit-token "
                                "启动才能编辑。请在本机上运行 site-builder serve 来编辑。")
         if req.path.startswith("/_edit/_static/"):
-            return self.static(req.path.rsplit("/", 1)[-1])
+            return static_reply(req.path.rsplit("/", 1)[-1])
         cookies = parse_cookies(req.headers.get("Cookie"))
         form: dict[str, list[str]] = {}
         if req.method == "POST" and req.path != "/_edit/_upload":
@@ -95,7 +99,7 @@ class Workbench:
         if not self.guard.signed_in(cookies):
             return Reply(303, headers=(("Location", "/_edit/_login"),))
         if req.method == "POST":
-            why = self.guard.may_write(req.headers, cookies, _one(form, CSRF_FIELD))
+            why = self.guard.may_write(req.headers, cookies, one(form, CSRF_FIELD))
             if why:
                 return self.notice(403, "没有保存", why)
         return self.route(req, form)
@@ -105,13 +109,13 @@ class Workbench:
         if path in ("/_edit", "/_edit/"):
             return self.home()
         if post and path == "/_edit/_markdown":
-            return self.markdown(_one(form, "text") or "")
+            return markdown_reply(self.known(), one(form, "text") or "")
         if post and path == "/_edit/_position":
-            return self.position(form)
+            return position_reply(form)
         if post and path == "/_edit/_upload":
-            return self.upload(req)
+            return upload_reply(self.content_dir, req)
         if post and path == "/_edit/_slug":
-            return self.slug(_one(form, "kind") or "", _one(form, "name") or "")
+            return slug_reply(self.content_dir, one(form, "kind") or "", one(form, "name") or "")
         if path.startswith("/_new/"):
             kind = path[len("/_new/"):].strip("/")
             if kind not in NEW_KINDS:
@@ -132,7 +136,11 @@ class Workbench:
             return self.confirm_delete(record)
         if not safe_path(self.content_dir, rel).is_file():
             return self.notice(404, "找不到这个文件", f"content/{rel} 不存在。")
-        return self.edit_form(record, saved="saved" in req.query)
+        query = parse_qs(req.query, keep_blank_values=True)
+        opened = open_record(self.content_dir, record)
+        if "text" in query or not opened.readable:
+            return self.text_form(record, saved="saved" in query)
+        return self.edit_form(record, saved="saved" in query)
 
     # ---- pages -----------------------------------------------------------------------
 
@@ -193,13 +201,13 @@ class Workbench:
                          values=values, problems=_placed(
                              outcome.problems if outcome else [],
                              input_names(form_fields(kind), values) | {"body", "_slug"}),
-                         base="", saved=False, new=True, slug=_one(form or {}, "_slug") or "",
+                         base="", saved=False, new=True, slug=one(form or {}, "_slug") or "",
                          page_url=None, conflict=None,
                          error_count=outcome.errors if outcome else 0,
                          **self._form_context(kind))
 
     def post_record(self, record: RecordFile, form: dict[str, list[str]]) -> Reply:
-        if _one(form, "_action") == "delete":
+        if one(form, "_action") == "delete":
             entry = self._entry(record)
             outcome = delete(self.checker, self.content_dir, record, form,
                              entry.url if entry else None)
@@ -207,11 +215,35 @@ class Workbench:
                 self.saved(outcome.written)
                 return Reply(303, headers=(("Location", "/_edit/?deleted"),))
             return self.edit_form(record, outcome=outcome)
-        outcome = save(self.checker, self.content_dir, record.rel, record, form)
+        if "_text" in form:
+            outcome = save_text(self.checker, self.content_dir, record, form)
+        else:
+            outcome = save(self.checker, self.content_dir, record.rel, record, form)
         if outcome.conflict is None and not outcome.errors:
             self.saved(outcome.written)
-            return Reply(303, headers=(("Location", "/_edit/" + quote(record.rel) + "?saved"),))
+            readable = open_record(self.content_dir, record).readable
+            where = "?saved" if readable or "_text" not in form else "?text&saved"
+            return Reply(303, headers=(("Location", "/_edit/" + quote(record.rel) + where),))
+        if "_text" in form:
+            return self.text_form(record, outcome=outcome, typed=one(form, "_text"))
         return self.edit_form(record, outcome=outcome, form=form)
+
+    def text_form(self, record: RecordFile, *, saved: bool = False,
+                  outcome: Outcome | None = None, typed: str | None = None) -> Reply:
+        opened = open_record(self.content_dir, record)
+        if outcome is not None:
+            problems = outcome.problems
+        else:
+            problems = [Problem("_form", "error", d.message(), d.hint(), d.location())
+                        for d in opened.problems]
+        status = 409 if outcome and outcome.conflict else 422 if outcome else 200
+        return self.page("text.html", status, title=record.rel,
+                         heading=f"修改文件的文字：{record.rel}", rel=record.rel,
+                         action="/_edit/" + quote(record.rel), readable=opened.readable,
+                         text=typed if typed is not None else opened.text, base=opened.base,
+                         problems=problems, saved=saved,
+                         conflict=outcome.conflict if outcome else None,
+                         error_count=outcome.errors if outcome else 0)
 
     def created(self, kind: str, form: dict[str, list[str]]) -> Reply:
         outcome = create(self.checker, self.content_dir, kind, form)
@@ -239,70 +271,13 @@ class Workbench:
         if req.method != "POST":
             return self.page("login.html", title="输入编辑口令", wrong=False)
         why = self.guard.may_write(req.headers, {TOKEN_COOKIE: self.guard.edit_token or ""},
-                                   _one(form, CSRF_FIELD))
-        if why or not self.guard.token_matches(_one(form, "token") or ""):
+                                   one(form, CSRF_FIELD))
+        if why or not self.guard.token_matches(one(form, "token") or ""):
             return self.page("login.html", 403, title="输入编辑口令", wrong=True)
         cookie = f"{TOKEN_COOKIE}={self.guard.edit_token}; Path=/; HttpOnly; SameSite=Strict"
         return Reply(303, headers=(("Location", "/_edit/"), ("Set-Cookie", cookie)))
 
     # ---- helpers the form's script calls ----------------------------------------------
-
-    def markdown(self, text: str) -> Reply:
-        known = frozenset(k.removesuffix("index.html") for k in self.known())
-        html = MarkdownRenderer(known, Report()).render(text, root="/")
-        return Reply(200, html.encode(), headers=(("Content-Security-Policy", CSP),))
-
-    def position(self, form: dict[str, list[str]]) -> Reply:
-        target = _one(form, "to") or "wgs84"
-        try:
-            if _one(form, "text"):
-                source = _one(form, "source") or "gaode"
-                datum = coordinates.SOURCES.get(source, ("wgs84", ""))[0]
-                lat, lon = coordinates.parse_position(_one(form, "text") or "", source)
-            else:
-                datum = _one(form, "from") or "wgs84"
-                lat, lon = float(_one(form, "lat") or ""), float(_one(form, "lon") or "")
-            lat, lon = coordinates.convert(lat, lon, datum, target)
-        except coordinates.PositionError as exc:
-            return _json(422, {"error": exc.zh})
-        except ValueError:
-            return _json(422, {"error": "没有读到坐标。"})
-        return _json(200, {"lat": lat, "lon": lon})
-
-    def upload(self, req: Request) -> Reply:
-        params = parse_qs(req.query)
-        record = record_file(_one(params, "record") or "")
-        folder = self.content_dir / (record.folder if record else "media")
-        name = req.headers.get("X-File-Name", "image")
-        try:
-            stored = uploads.store_image(req.body, unquote(name), folder, self.content_dir)
-        except uploads.UploadError as exc:
-            return _json(422, {"error": exc.zh})
-        return _json(200, {"reference": stored.reference, "width": stored.width,
-                           "height": stored.height})
-
-    def slug(self, kind: str, name: str) -> Reply:
-        entries = catalog(self.content_dir, None).get(kind, [])
-        return _json(200, {"slug": propose_slug(name, {e.record.slug for e in entries})})
-
-    def static(self, name: str) -> Reply:
-        path = HERE / "static" / name
-        if "/" in name or not path.is_file():
-            return Reply(404, b"not found", "text/plain; charset=utf-8")
-        kind = {".js": "text/javascript", ".css": "text/css"}.get(
-            path.suffix, mimetypes.guess_type(name)[0] or "application/octet-stream")
-        return Reply(200, path.read_bytes(), kind + "; charset=utf-8")
-
-
-def _one(form: Mapping[str, list[str]], name: str) -> str | None:
-    values = form.get(name)
-    return values[-1] if values else None
-
-
-def _json(status: int, data: Any) -> Reply:
-    return Reply(status, json.dumps(data, ensure_ascii=False).encode(),
-                 "application/json; charset=utf-8")
-
 
 def _placed(problems: list[Problem], names: set[str]) -> dict[str, list[Problem]]:
     """Problems by the input they are shown at; those of no input go above the form."""
@@ -320,7 +295,7 @@ def _starter(kind: str, query: str) -> dict[str, list[str]]:
     """What a blank form starts with: one empty item where one is required, and the
     alliance the editor came from (?alliance=…)."""
     params = parse_qs(query)
-    alliance = _one(params, "alliance") or ""
+    alliance = one(params, "alliance") or ""
     start: dict[str, list[str]] = {}
     if kind == "enterprise":
         start = {"memberships.0.alliance": [alliance], "memberships.0._orig": [""]}

@@ -59,6 +59,18 @@ class Opened:
     problems: list[Diagnostic]
     crlf: bool
     bom: bool
+    readable: bool = True  # False: its YAML could not be read, the form would be empty
+
+    @property
+    def text(self) -> str:
+        """The whole file as the text editor shows it."""
+        return self.raw.decode("utf-8", "replace").removeprefix(BOM).replace("\r\n", "\n")
+
+    def text_files(self, text: str) -> dict[str, bytes]:
+        """The bytes of the whole file typed in the text editor, BOM and line endings kept."""
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        data = self._encode(text if text.endswith("\n") else text + "\n")
+        return {self.record.rel: data} if data != self.raw else {}
 
     @property
     def base(self) -> str:
@@ -138,7 +150,7 @@ def open_record(content_dir: Path, record: RecordFile) -> Opened:
     data, positions = parsed if parsed is not None else ({}, Positions())
     return Opened(record, exists, raw, body_raw, head, yaml_text, fence, body,
                   data if isinstance(data, dict) else {}, positions, list(report.items),
-                  crlf, bom)
+                  crlf, bom, not exists or (parsed is not None and isinstance(data, dict)))
 
 
 def write_files(content_dir: Path, files: dict[str, bytes]) -> None:

@@ -116,6 +116,27 @@ def save(checker: Checker, content_dir: Path, rel: str, record: RecordFile,
     return outcome
 
 
+def save_text(checker: Checker, content_dir: Path, record: RecordFile, form: Form
+              ) -> Outcome:
+    """Write the whole file as typed in the text editor (for a file the form cannot read,
+    or for an editor who prefers the text): the same checks, the same refusal when stale.
+    A problem the file already had does not stop the save, so slips are fixed one by one."""
+    opened = open_record(content_dir, record)
+    if last(form, "_base") != opened.base:
+        return Outcome(conflict={"disk": opened.text, "mine": last(form, "_text") or ""},
+                       record=record)
+    files = opened.text_files(last(form, "_text") or "")
+    problems: list[Problem] = []
+    if files:
+        problems = _not_before(_check(checker, content_dir, opened, files),
+                               _check(checker, content_dir, opened, {}))
+    outcome = Outcome(problems, record=record)
+    if files and not outcome.errors:
+        write_files(content_dir, files)
+        outcome.written = sorted(files)
+    return outcome
+
+
 def propose_slug(name: str, taken: set[str]) -> str:
     """A file name from the name's pinyin: 沙钢集团 → shagangjituan; numbered if taken."""
     base = term_slug(name) if name.strip() else "new"
