@@ -107,8 +107,8 @@ def save(checker: Checker, content_dir: Path, rel: str, record: RecordFile,
     files = opened.files(yaml_text, body)
     problems = _form_problems(reader.changes, record.kind)
     if files:
-        problems += _not_before(_check(checker, content_dir, opened, files),
-                                _check(checker, content_dir, opened, {}))
+        problems += _unexplained(problems, _not_before(
+            _check(checker, content_dir, opened, files), _check(checker, content_dir, opened, {})))
     outcome = Outcome(problems, record=record)
     if files and not outcome.errors:
         write_files(content_dir, files)
@@ -135,6 +135,13 @@ def save_text(checker: Checker, content_dir: Path, record: RecordFile, form: For
         write_files(content_dir, files)
         outcome.written = sorted(files)
     return outcome
+
+
+def _unexplained(known: list[Problem], checked: list[Problem]) -> list[Problem]:
+    """The build's problems, except at inputs the form's reading already explained: an
+    impossible typed date gets its precise message once, not the build's generic one too."""
+    explained = {p.field for p in known if p.error}
+    return [p for p in checked if p.field not in explained]
 
 
 def propose_slug(name: str, taken: set[str]) -> str:
@@ -176,7 +183,7 @@ def create(checker: Checker, content_dir: Path, kind: str, form: Form) -> Outcom
         files = {record.rel: text.encode()}
         if kind == "alliance" and body and body.strip():
             files[record.body_rel or ""] = (body.strip("\n") + "\n").encode()
-    problems += _check(checker, content_dir, opened, files)
+    problems += _unexplained(problems, _check(checker, content_dir, opened, files))
     outcome = Outcome(problems, record=record)
     if not outcome.errors:
         write_files(content_dir, files)
