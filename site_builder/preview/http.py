@@ -22,7 +22,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from site_builder.preview.hosts import HostPolicy, refusal
 from site_builder.preview.live import STATUS_PATH, edit_link, inject, live_snippet, status_json
 from site_builder.preview.state import LivePreview
-from site_builder.workbench.app import MAX_FORM_BYTES, Request, Workbench, handles
+from site_builder.workbench.app import Workbench, handles
+from site_builder.workbench.services import MAX_FORM_BYTES, Request
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from site_builder.core.diagnostics import Diagnostic, Report
 from site_builder.core.positions import KeyPath, Positions
 from site_builder.load.files import MAX_FILE_BYTES, split_front_matter
@@ -150,7 +152,22 @@ def open_record(content_dir: Path, record: RecordFile) -> Opened:
     data, positions = parsed if parsed is not None else ({}, Positions())
     return Opened(record, exists, raw, body_raw, head, yaml_text, fence, body,
                   data if isinstance(data, dict) else {}, positions, list(report.items),
-                  crlf, bom, not exists or (parsed is not None and isinstance(data, dict)))
+                  crlf, bom, _readable(exists, yaml_text, parsed, report))
+
+
+def _readable(exists: bool, yaml_text: str, parsed: Any, report: Report) -> bool:
+    """Whether a form can edit the file: it was read without any slip (a slip the reader
+    repaired, a full-width colon, say, would put the form's values and the text's spans at
+    odds), and the plain YAML reader finds the spans of its values."""
+    if not exists:
+        return True
+    if report.items or parsed is None or not isinstance(parsed[0], dict):
+        return False
+    try:
+        yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 def write_files(content_dir: Path, files: dict[str, bytes]) -> None:

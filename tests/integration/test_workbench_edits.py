@@ -254,3 +254,40 @@ def test_forged_writes_are_refused(bench: Workbench, site: Path) -> None:
     for bad in ("../site.yaml", "enterprises/../../x.yaml", "media/x.yaml"):
         assert _post(bench, "/_edit/" + bad, data)[0] == 404
     assert path.read_bytes() == before
+
+
+def test_a_file_the_form_cannot_read_opens_as_text_and_is_fixed_there(
+        bench: Workbench, site: Path) -> None:
+    rel = "stations/" + sorted(p.name for p in (site / "content" / "stations").iterdir())[0]
+    path = site / "content" / rel
+    good = path.read_text(encoding="utf-8")
+    broken = good.replace("name: ", "name：", 1)  # a full-width colon typed in Notepad
+    path.write_text(broken, encoding="utf-8")
+    status, page = _get(bench, "/_edit/" + rel)
+    assert status == 200 and 'name="_text"' in page and "表单读不出" in page
+    assert "第 1 行" in page or ":1:" in page  # the slip is named at its line
+    base = re.search(r'name="_base" value="([^"]+)"', page)
+    assert base is not None
+    worse = broken + "hours：全天\n"  # a new slip is refused; the old one alone would not be
+    form = [("_csrf", bench.guard.csrf), ("_base", base.group(1)), ("_text", worse)]
+    status, page = _post(bench, "/_edit/" + rel, form)
+    assert status == 422 and path.read_text(encoding="utf-8") == broken
+    form[-1] = ("_text", good)
+    status, page = _post(bench, "/_edit/" + rel, form)
+    assert status == 303, page
+    assert path.read_text(encoding="utf-8") == good
+    assert _get(bench, "/_edit/" + rel)[1].count('name="_text"') == 0  # the form again
+
+
+def test_a_fault_is_a_page_not_a_traceback(bench: Workbench, site: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    logged: list[str] = []
+    monkeypatch.setattr(bench, "log", logged.append)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bench, "home", broken)
+    status, page = _get(bench, "/_edit/")
+    assert status == 500 and "文件没有被改动" in page and "Traceback" not in page
+    assert "RuntimeError: boom" in logged[0]
