@@ -62,13 +62,15 @@ _LIVE_SCRIPT = """
     none: "There is no site to show yet. Fix the problems below and save; "
       + "this page reloads by itself.",
     missing: function (f) { return "The " + f + " folder is missing"; },
-    key: "key", hint: "Hint: ", hide: "Hide", error: "Error", warning: "Warning"
+    key: "key", hint: "Hint: ", hide: "Hide", error: "Error", warning: "Warning",
+    edit: "Fix it in the workbench"
   } : {
     title: function (n) { return "网站生成失败：发现 " + n + " 个问题"; },
     lead: "浏览器里显示的仍是上一次成功生成的网站。请按下面的说明改正并保存，页面会自动刷新。",
     none: "现在还没有可以显示的网站。请按下面的说明改正并保存，页面会自动刷新。",
     missing: function (f) { return f + " 文件夹不见了"; },
-    key: "键", hint: "提示：", hide: "暂时隐藏", error: "错误", warning: "警告"
+    key: "键", hint: "提示：", hide: "暂时隐藏", error: "错误", warning: "警告",
+    edit: "在编辑工作台里修改"
   };
   var current = null, timer = null, delay = 0;
 
@@ -88,6 +90,11 @@ _LIVE_SCRIPT = """
     li.appendChild(where);
     li.appendChild(el("p", "msg", p.message));
     if (p.hint) li.appendChild(el("p", "hint", T.hint + p.hint));
+    if (p.edit) {
+      var a = el("a", "edit", T.edit);
+      a.href = p.edit;
+      li.appendChild(a);
+    }
     return li;
   }
 
@@ -109,6 +116,7 @@ _LIVE_SCRIPT = """
       + ".where{font-weight:600}.loc{font:15px/1.4 ui-monospace,Consolas,monospace;"
       + "background:#f3f3f3;padding:1px 4px;margin:0 6px}.sev{color:#b3121b}"
       + ".warning .sev{color:#8a5a00}.key{color:#444}.hint{color:#333}"
+      + ".edit{display:inline-block;margin:.2em 0;color:#0b4f9c;font-weight:bold}"
       + "button{float:right;font:inherit;padding:2px 10px;cursor:pointer}";
     var box = el("section", "box");
     box.setAttribute("role", "alert");

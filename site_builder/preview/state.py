@@ -23,6 +23,7 @@ from site_builder.core.config import BuildOptions
 from site_builder.core.diagnostics import Diagnostic, Severity
 from site_builder.core.outputs import Output
 from site_builder.incremental.session import Session
+from site_builder.workbench.kinds import record_file
 
 # How long a status request waits for a new build before answering "no change".
 LONG_POLL_SECONDS = 25.0
@@ -77,7 +78,9 @@ class SiteBuilder:
 
 def problem_of(d: Diagnostic, lang: str) -> dict[str, Any]:
     """Describe one diagnostic for the overlay: where, which key, what, and how to fix it."""
-    return {**d.as_dict(lang), "location": d.location()}
+    # The overlay links a record's problem to its form in the workbench.
+    edit = "/_edit/" + d.file if d.file and record_file(d.file) else ""
+    return {**d.as_dict(lang), "location": d.location(), "edit": edit}
 
 
 def crash_outcome(exc: BaseException) -> BuildOutcome:

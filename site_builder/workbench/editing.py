@@ -69,6 +69,22 @@ def _label(kind: str, path: tuple[str | int, ...]) -> str:
     return str(path[-1])
 
 
+def _label_of(kind: str, name: str) -> str:
+    """An input's name in words: memberships.0.role → 加入的联盟 第 1 项 · 角色."""
+    words: list[str] = []
+    views = form_fields(kind)
+    for part in name.split("."):
+        if part.isdigit():
+            words[-1:] = [f"{words[-1]} 第 {int(part) + 1} 项"] if words else []
+            continue
+        view = next((v for v in views if v.key == part), None)
+        if view is None:
+            return name if name != "body" else "正文"
+        words.append(view.label)
+        views = view.item.children if view.item else view.children
+    return " · ".join(words)
+
+
 def _check(checker: Checker, content_dir: Path, opened: Opened,
            files: dict[str, bytes]) -> list[Problem]:
     record = opened.record
@@ -96,10 +112,9 @@ def save(checker: Checker, content_dir: Path, rel: str, record: RecordFile,
     """Write the form's changes to `record`'s file if the build would accept them."""
     opened = open_record(content_dir, record)
     if last(form, "_base") != opened.base:
-        disk = opened.raw.decode("utf-8", "replace")
-        mine = "\n".join(f"{k}: {v[-1]}" for k, v in form.items()
-                         if not k.startswith("_") and v and v[-1])
-        return Outcome(conflict={"disk": disk, "mine": mine}, record=record)
+        mine = "\n".join(f"{_label_of(record.kind, k)}：{v[-1]}" for k, v in form.items()
+                         if not k.startswith("_") and not k.endswith("._orig") and v and v[-1])
+        return Outcome(conflict={"disk": opened.text, "mine": mine}, record=record)
     reader = FormReader(form, opened.raw_value)
     reader.compare(form_fields(record.kind), (), opened.data, ())
     yaml_text = apply_changes(opened.yaml_text, reader.changes)

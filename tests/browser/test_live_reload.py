@@ -47,6 +47,9 @@ def test_open_page_reloads_after_a_save_and_shows_then_clears_the_overlay(
     expect(overlay).to_contain_text("stories/baidu-ai-cloud-move-in.md:")
     expect(overlay).to_contain_text("YAML 格式错误")
     expect(overlay).to_contain_text("提示：")
+    # The problem links to its file's form in the workbench.
+    fix = overlay.get_by_role("link", name="在编辑工作台里修改")
+    expect(fix).to_have_attribute("href", "/_edit/stories/baidu-ai-cloud-move-in.md")
     expect(main).to_contain_text("保存后浏览器自动刷新。")  # the last good page stays
 
     edit(scratch_demo, "\nauthor 本站编辑部", "")
