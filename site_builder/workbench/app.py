@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -35,6 +36,7 @@ from site_builder.workbench.editing import (
 )
 from site_builder.workbench.fields import form_fields
 from site_builder.workbench.guard import CSRF_FIELD, TOKEN_COOKIE, Guard, parse_cookies
+from site_builder.workbench.importing import KIND_WORDS, Imports, export_bytes, parse_multipart
 from site_builder.workbench.kinds import KIND_LABELS, NEW_KINDS, RecordFile, record_file
 from site_builder.workbench.services import (
     CSP,
@@ -50,7 +52,8 @@ from site_builder.workbench.services import (
 )
 from site_builder.workbench.values import FileValues, PostedValues, input_names
 
-PREFIXES = ("/_edit", "/_new")
+PREFIXES = ("/_edit", "/_new", "/_import")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def handles(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in PREFIXES)
 
@@ -67,6 +70,7 @@ class Workbench:
         self.saved = saved  # waits until the preview has rebuilt with the written files
         self.known = known  # the paths of the built site (for the Markdown preview's links)
         self.checker = Checker(site_dir)
+        self.imports = Imports(self.content_dir)
         self.log = log
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -92,7 +96,11 @@ class Workbench:
             return static_reply(req.path.rsplit("/", 1)[-1])
         cookies = parse_cookies(req.headers.get("Cookie"))
         form: dict[str, list[str]] = {}
-        if req.method == "POST" and req.path != "/_edit/_upload":
+        kind_of_body = req.headers.get("Content-Type", "")
+        if req.method == "POST" and kind_of_body.startswith("multipart/form-data"):
+            upload = parse_multipart(kind_of_body, req.body)
+            form, req = upload.fields, replace(req, files=upload.files)
+        elif req.method == "POST" and req.path != "/_edit/_upload":
             form = parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
         if req.path == "/_edit/_login":
             return self.login(req, form, cookies)
@@ -107,7 +115,9 @@ class Workbench:
     def route(self, req: Request, form: dict[str, list[str]]) -> Reply:
         path, post = req.path, req.method == "POST"
         if path in ("/_edit", "/_edit/"):
-            return self.home()
+            return self.home(req.query)
+        if path.startswith("/_import") or path == "/_edit/_export":
+            return self.sheets(req, form)
         if post and path == "/_edit/_markdown":
             return markdown_reply(self.known(), one(form, "text") or "")
         if post and path == "/_edit/_position":
@@ -152,9 +162,11 @@ class Workbench:
                link: tuple[str, str] | None = ("/_edit/", "回到编辑工作台")) -> Reply:
         return self.page("notice.html", status, title=title, message=message, link=link)
 
-    def home(self) -> Reply:
+    def home(self, query: str = "") -> Reply:
         entries = catalog(self.content_dir, self.checker.model())
-        return self.page("home.html", title="编辑工作台", kinds=KIND_LABELS, entries=entries)
+        params = parse_qs(query, keep_blank_values=True)
+        return self.page("home.html", title="编辑工作台", kinds=KIND_LABELS, entries=entries,
+                         imported=one(params, "imported"), deleted="deleted" in params)
 
     def _form_context(self, kind: str, entries: dict[str, list[Any]] | None = None
                       ) -> dict[str, Any]:
@@ -261,6 +273,32 @@ class Workbench:
                          rel=record.rel, body_rel=record.body_rel
                          if record.body_rel != record.rel else None, users=users,
                          base=opened.base)
+
+    def sheets(self, req: Request, form: dict[str, list[str]]) -> Reply:
+        """/_import: upload, plan, confirm; /_edit/_export: the workbook to fill in."""
+        if req.path == "/_edit/_export":
+            kind = one(parse_qs(req.query), "kind") or ""
+            data = export_bytes(self.site_dir, kind)
+            if data is None:
+                return self.notice(404, "不能导出", "有内容文件读不出，或内容种类不对。")
+            return Reply(200, data, XLSX, (("Content-Disposition",
+                                            f'attachment; filename="{kind}.xlsx"'),))
+        page = {"title": "从表格导入", "kinds": KIND_WORDS, "plan": None, "problem": "",
+                "kind": one(parse_qs(req.query), "kind") or "enterprises"}
+        if req.method != "POST":
+            return self.page("import.html", **page)
+        if req.path.rstrip("/") == "/_import/apply":
+            written, problem = self.imports.apply(one(form, "token") or "")
+            if problem:
+                return self.page("import.html", 409, **{**page, "problem": problem})
+            self.saved(written)
+            return Reply(303, headers=(("Location", f"/_edit/?imported={len(written)}"),))
+        filename, data = req.files.get("file", ("", b""))
+        kind = one(form, "kind") or ""
+        plan, token, problem = self.imports.plan(kind, filename, data)
+        return self.page("import.html", 422 if problem else 200,
+                         **{**page, "plan": plan, "token": token, "problem": problem,
+                            "plan_kind": kind, "kind": kind})
 
     def _entry(self, record: RecordFile) -> Any:
         entries = catalog(self.content_dir, self.checker.model())[record.kind]

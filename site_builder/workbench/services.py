@@ -33,6 +33,7 @@ class Request:
     query: str
     headers: Mapping[str, str]
     body: bytes = b""
+    files: Mapping[str, tuple[str, bytes]] = field(default_factory=dict)  # multipart uploads
 
 
 @dataclass(frozen=True)

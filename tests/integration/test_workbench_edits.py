@@ -291,3 +291,53 @@ def test_a_fault_is_a_page_not_a_traceback(bench: Workbench, site: Path,
     status, page = _get(bench, "/_edit/")
     assert status == 500 and "文件没有被改动" in page and "Traceback" not in page
     assert "RuntimeError: boom" in logged[0]
+
+
+def _multipart(fields: dict[str, str], filename: str, data: bytes) -> tuple[str, bytes]:
+    boundary = "----sbtest7MA4YWxkTrZu0gW"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+             .encode() for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                 f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                 .encode() + data + b"\r\n")
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts) + \
+        f"--{boundary}--\r\n".encode()
+
+
+def test_import_a_sheet_from_the_browser(bench: Workbench, site: Path) -> None:
+    import io
+
+    import openpyxl
+
+    reply = bench.handle(Request("GET", "/_edit/_export", "kind=stations",
+                                 {"Host": "127.0.0.1:8000"}))
+    assert reply.status == 200 and reply.body.startswith(b"PK")
+    book = openpyxl.load_workbook(io.BytesIO(reply.body))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    hours = next(i for i, h in enumerate(header) if h and "开放时间" in str(h)) + 1
+    name_col = next(i for i, h in enumerate(header) if h and "名称" in str(h)) + 1
+    station_name = sheet.cell(2, name_col).value
+    sheet.cell(2, hours).value = "周一至周日 8:00–20:00"
+    out = io.BytesIO()
+    book.save(out)
+    content_type, body = _multipart({"_csrf": bench.guard.csrf, "kind": "stations"},
+                                    "阵地名单.xlsx", out.getvalue())
+    headers = {"Host": "127.0.0.1:8000", "Origin": ORIGIN, "Content-Type": content_type}
+    reply = bench.handle(Request("POST", "/_import", "", headers, body))
+    page = reply.body.decode()
+    assert reply.status == 200 and "确认写入" in page and "更新" in page, page
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert token is not None
+    target = next(p for p in (site / "content" / "stations").iterdir()
+                  if f"name: {station_name}" in p.read_text(encoding="utf-8"))
+    before = target.read_text(encoding="utf-8")
+    status, page = _post(bench, "/_import/apply", [("_csrf", bench.guard.csrf),
+                                                  ("token", token.group(1))])
+    assert status == 303, page
+    after = target.read_text(encoding="utf-8")
+    assert "周一至周日 8:00–20:00" in after and after != before
+    # The same plan cannot be applied twice.
+    status, page = _post(bench, "/_import/apply", [("_csrf", bench.guard.csrf),
+                                                  ("token", token.group(1))])
+    assert status == 409 and "重新上传" in page
