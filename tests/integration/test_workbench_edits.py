@@ -341,3 +341,34 @@ def test_import_a_sheet_from_the_browser(bench: Workbench, site: Path) -> None:
     status, page = _post(bench, "/_import/apply", [("_csrf", bench.guard.csrf),
                                                   ("token", token.group(1))])
     assert status == 409 and "重新上传" in page
+
+
+def test_network_preview_edits_only_with_the_token(site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    path = site / "content" / rel
+    closed = Workbench(site, Guard.for_serve(loopback=False, edit_token=None))
+    reply = closed.handle(Request("GET", "/_edit/", "", {"Host": "10.0.0.5:8000"}))
+    assert reply.status == 403 and "编辑功能已关闭" in reply.body.decode()
+
+    bench = Workbench(site, Guard.for_serve(loopback=False, edit_token="s3cret-token"))
+    host = {"Host": "10.0.0.5:8000", "Origin": "http://10.0.0.5:8000"}
+    reply = bench.handle(Request("GET", "/_edit/" + rel, "", host))
+    assert reply.status == 303 and dict(reply.headers)["Location"] == "/_edit/_login"
+    wrong = urlencode([("_csrf", bench.guard.csrf), ("token", "guess")]).encode()
+    assert bench.handle(Request("POST", "/_edit/_login", "", host, wrong)).status == 403
+    right = urlencode([("_csrf", bench.guard.csrf), ("token", "s3cret-token")]).encode()
+    reply = bench.handle(Request("POST", "/_edit/_login", "", host, right))
+    cookie = dict(reply.headers)["Set-Cookie"].split(";")[0]
+    assert reply.status == 303 and "HttpOnly" in dict(reply.headers)["Set-Cookie"]
+
+    page = bench.handle(Request("GET", "/_edit/" + rel, "", {**host, "Cookie": cookie}))
+    parser = _Form()
+    parser.feed(page.body.decode())
+    data = _set(parser.data, "short_name", "凭口令修改")
+    before = path.read_bytes()
+    body = urlencode(data).encode()
+    reply = bench.handle(Request("POST", "/_edit/" + rel, "", host, body))
+    assert reply.status == 303 and dict(reply.headers)["Location"] == "/_edit/_login"
+    assert path.read_bytes() == before  # without the token's cookie: nothing written
+    reply = bench.handle(Request("POST", "/_edit/" + rel, "", {**host, "Cookie": cookie}, body))
+    assert reply.status == 303 and "凭口令修改" in path.read_text(encoding="utf-8")
