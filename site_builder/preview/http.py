@@ -108,10 +108,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         workbench = self.server.workbench
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1  # refused below, like a body too big
         if workbench is None or not handles(path) or not 0 <= length <= MAX_FORM_BYTES:
-            status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_FORM_BYTES else (
-                HTTPStatus.METHOD_NOT_ALLOWED)
+            status = (HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_FORM_BYTES
+                      else HTTPStatus.BAD_REQUEST if length < 0 else HTTPStatus.METHOD_NOT_ALLOWED)
             self._send(Response(status, b"", "text/plain; charset=utf-8"), False)
             return
         body = self.rfile.read(length)

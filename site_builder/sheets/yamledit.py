@@ -117,6 +117,16 @@ def _index(node: yaml.Node, path: KeyPath, out: dict[KeyPath, yaml.Node]) -> Non
             _index(v, (*path, i), out)
 
 
+def content_end(node: yaml.Node) -> int:
+    """Where a node's own text ends: a block collection's end mark lies past the blank lines
+    and comments after it, which belong to what follows."""
+    while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style \
+            and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    return node.end_mark.index
+
+
 def _line_end(text: str, index: int) -> int:
     """Where the line holding `index` ends, its newline included (a comment stays on it)."""
     if index > 0 and text[index - 1] == "\n":
@@ -136,7 +146,7 @@ def _splice_for(text: str, nodes: dict[KeyPath, yaml.Node], path: KeyPath, value
                 return start, end, _render_block_text(text, node, value)
             return start, end, _render_like(node, value)
         if isinstance(node, yaml.SequenceNode) and not node.flow_style:
-            end = node.value[-1].end_mark.index if node.value else end  # not the next key
+            end = content_end(node.value[-1]) if node.value else end  # not the next key
             pad = "\n" + " " * node.start_mark.column
             lines = [render_flow(v) for v in value]
             return start, end, pad.join("- " + x for x in lines) if lines else "[]"
@@ -165,7 +175,7 @@ def _insert(text: str, parent: yaml.Node, key: str | int, value: Any) -> tuple[i
         return close, close, sep + part
     last = parent.value[-1]
     last_node = last[1] if isinstance(parent, yaml.MappingNode) else last
-    at = _line_end(text, last_node.end_mark.index)
+    at = _line_end(text, content_end(last_node))
     lead = "" if at == 0 or text[at - 1] == "\n" else "\n"
     if isinstance(parent, yaml.MappingNode):
         indent = parent.value[0][0].start_mark.column

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -71,6 +72,9 @@ class Workbench:
         self.known = known  # the paths of the built site (for the Markdown preview's links)
         self.checker = Checker(site_dir)
         self.imports = Imports(self.content_dir)
+        # One write at a time: the check that the file is as the form saw it and the write
+        # must not interleave with another save (two tabs, two colleagues).
+        self._writing = threading.Lock()
         self.log = log
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -110,6 +114,9 @@ class Workbench:
             why = self.guard.may_write(req.headers, cookies, one(form, CSRF_FIELD))
             if why:
                 return self.notice(403, "没有保存", why)
+        if req.method == "POST":
+            with self._writing:
+                return self.route(req, form)
         return self.route(req, form)
 
     def route(self, req: Request, form: dict[str, list[str]]) -> Reply:
@@ -270,8 +277,7 @@ class Workbench:
         users = users_of(self.checker, record, entry.url if entry else None)
         opened = open_record(self.content_dir, record)
         return self.page("delete.html", title=entry.title if entry else record.slug,
-                         rel=record.rel, body_rel=record.body_rel
-                         if record.body_rel != record.rel else None, users=users,
+                         rel=record.rel, gone=_going(self.content_dir, record), users=users,
                          base=opened.base)
 
     def sheets(self, req: Request, form: dict[str, list[str]]) -> Reply:
@@ -323,6 +329,15 @@ def _placed(problems: list[Problem], names: set[str]) -> dict[str, list[Problem]
     for p in problems:
         out.setdefault(p.field if p.field in names else "_form", []).append(p)
     return out
+
+
+def _going(content_dir: Path, record: RecordFile) -> list[str]:
+    """Every file a delete removes: an alliance's whole folder (images, documents too)."""
+    if record.kind != "alliance":
+        return [record.rel]
+    folder = content_dir / "alliances" / record.slug
+    return sorted(p.relative_to(content_dir).as_posix() for p in folder.rglob("*")
+                  if p.is_file() or p.is_symlink())
 
 
 def _word(record: RecordFile) -> str:

@@ -152,15 +152,21 @@ class FormReader:
     # ---- comparing -------------------------------------------------------------------
 
     def compare(self, views: tuple[FieldView, ...], base: KeyPath, old: Any,
-                new_path: KeyPath) -> None:
-        """Compare the posted keys under `new_path` with `old` (the file's mapping at `base`)."""
+                new_path: KeyPath, old_base: KeyPath | None = None) -> None:
+        """Compare the posted keys under `new_path` with `old`, the file's mapping at
+        `old_base`; edits go to `base` (a list item's new place, after a reorder)."""
+        old_base = base if old_base is None else old_base
         for view in views:
             got = self.value(view, (*new_path, view.key))
             before = old.get(view.key, MISSING) if isinstance(old, dict) else MISSING
-            self.one(view, (*base, view.key), before, got)
+            self.one(view, (*base, view.key), before, got, (*old_base, view.key))
 
-    def one(self, view: FieldView, path: KeyPath, before: Any, got: Any) -> None:
+    def one(self, view: FieldView, path: KeyPath, before: Any, got: Any,
+            old_path: KeyPath | None = None) -> None:
         changes = self.changes
+        old_path = path if old_path is None else old_path
+        if before not in (MISSING, None) and not shown(view, before):
+            return  # the form could not show it (a list where text belongs): left as written
         if got is MISSING or (view.widget == "checkbox" and got is False and before is MISSING):
             if view.required:
                 changes.required_empty.append(path)
@@ -170,19 +176,19 @@ class FormReader:
         if before is MISSING or before is None:
             changes.sets.append((path, _plain(got)))
         elif view.widget == "list":
-            self.list_changes(view, path, before, got)
+            self.list_changes(view, path, before, got, old_path)
         elif view.widget in ("group", "location"):
-            if not isinstance(before, dict):
-                changes.sets.append((path, _plain(got)))
-            else:  # a child not in the form (a custom template's key) is never touched
-                self.compare(view.children, path, before, path)
-        elif not self.same(view, path, before, got):
+            # A child not in the form (a custom template's key) is never touched.
+            self.compare(view.children, path, before, path, old_path)
+        elif not self.same(view, old_path, before, got):
             changes.sets.append((path, got))
 
-    def list_changes(self, view: FieldView, path: KeyPath, before: Any, got: Any) -> None:
+    def list_changes(self, view: FieldView, path: KeyPath, before: Any, got: Any,
+                     old_path: KeyPath) -> None:
         assert view.item is not None
-        if not isinstance(before, list):
-            self.changes.sets.append((path, _plain(got)))
+        if not isinstance(before, list):  # one value written bare: shown as one item
+            if len(got) != 1 or not self.same(view.item, old_path, before, got[0][1]):
+                self.changes.sets.append((path, [_plain(v) for _, v, _ in got]))
             return
         order = [orig if orig is not None and 0 <= orig < len(before) else None
                  for orig, _, _ in got]
@@ -194,7 +200,7 @@ class FormReader:
                 seen.add(orig)
         if view.item.widget not in ("group", "location"):
             if order != list(range(len(before))) or any(
-                    not self.same(view.item, (*path, o), before[o], v)
+                    not self.same(view.item, (*old_path, o), before[o], v)
                     for o, (_, v, _) in zip(order, got, strict=True) if o is not None):
                 self.changes.sets.append((path, [_plain(v) for _, v, _ in got]))
             return
@@ -203,27 +209,46 @@ class FormReader:
                      for o, (_, v, _) in zip(order, got, strict=True)]
             self.changes.relists.append((path, order, fresh))
         for i, (orig, (_, _, posted)) in enumerate(zip(order, got, strict=True)):
-            if orig is not None:  # read at its posted number, written at its new place
-                self.compare(view.item.children, (*path, i), before[orig], (*path, posted))
+            if orig is not None:  # read at its posted number, compared where it was,
+                # written at its new place
+                self.compare(view.item.children, (*path, i), before[orig], (*path, posted),
+                             (*old_path, orig))
 
     def same(self, view: FieldView, path: KeyPath, before: Any, got: Any) -> bool:
-        """Whether the posted value means what the file holds."""
+        """Whether the posted value means what the file holds at `path`."""
         if view.widget == "date":
             return display_date(before) == str(got)
         if view.widget == "checkbox":
-            return bool(before) is got
+            return as_flag(before) is got
         if view.widget == "number":
+            old = _number(str(self.raw(path))) if isinstance(before, str) else before
             try:
-                return float(before) == float(got)
+                return float(old) == float(got)
             except (TypeError, ValueError):
                 return str(before).strip() == str(got)
         if view.widget == "select":
             return canonical(view, before) == got
-        shown = self.raw(path)
-        text = shown if isinstance(shown, str) else before
+        written = self.raw(path)
+        text = written if isinstance(written, str) else before
         if not isinstance(text, str):
             return str(text) == str(got)
         return _text(view, text) == got
+
+
+def shown(view: FieldView, value: Any) -> bool:
+    """Whether the form can show `value` in this input (so an empty input means cleared)."""
+    if view.widget in ("group", "location"):
+        return isinstance(value, dict)
+    if view.widget == "list":
+        return isinstance(value, list) or not isinstance(value, dict)
+    return not isinstance(value, dict | list)
+
+
+def as_flag(value: Any) -> bool:
+    """A yes/no value as the build reads it (true, yes, 是 …; the text as written too)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "yes", "y", "on", "是", "1")
 
 
 def canonical(view: FieldView, value: Any) -> str:

@@ -70,14 +70,20 @@ def candidate_docs(record: RecordFile, files: Mapping[str, bytes], report: Repor
 def problems_for(record: RecordFile, report: Report, positions: Positions | None,
                  body_line: int | None, texts: Mapping[str, str], content_dir: Path
                  ) -> list[Problem]:
-    """The problems of this record's files, each at its input; plus wrong formulations."""
+    """The problems of this record's files, each at its input, plus wrong formulations; and
+    the errors of other files (a change here can break a reference there): above the form."""
     mine = {record.rel, record.body_rel}
     found = [d for d in report.items if d.file in mine and d.code != "glossary-serious"]
     glossary = load_glossary(content_dir, Report())
     for rel, text in texts.items():
         found += [serious_diagnostic(hit, None) for hit in glossary.scan(text, rel)
                   if hit.entry.level == "严重"]
-    return [_problem(d, record, positions, body_line) for d in found]
+    out = [_problem(d, record, positions, body_line) for d in found]
+    for d in report.items:
+        if d.file not in mine and d.level == Severity.ERROR:
+            out.append(Problem(FORM, d.level, f"这样保存会让 {d.location()} 出错：{d.message()}",
+                               d.hint(), d.location()))
+    return out
 
 
 def _problem(d: Diagnostic, record: RecordFile, positions: Positions | None,

@@ -198,7 +198,8 @@ def create(checker: Checker, content_dir: Path, kind: str, form: Form) -> Outcom
         files = {record.rel: text.encode()}
         if kind == "alliance" and body and body.strip():
             files[record.body_rel or ""] = (body.strip("\n") + "\n").encode()
-    problems += _unexplained(problems, _check(checker, content_dir, opened, files))
+    problems += _unexplained(problems, _not_before(
+        _check(checker, content_dir, opened, files), _check(checker, content_dir, opened, {})))
     outcome = Outcome(problems, record=record)
     if not outcome.errors:
         write_files(content_dir, files)

@@ -19,6 +19,7 @@ from site_builder.sheets.export import export_kind
 from site_builder.sheets.plan import Plan, make_plan
 from site_builder.sheets.read import SUFFIXES
 from site_builder.sheets.write import WriteFailed, write_changes
+from site_builder.workbench.documents import PathRefused, safe_path
 
 KIND_WORDS = {"enterprises": "成员单位", "stations": "党建阵地", "listings": "三张清单"}
 _KEEP = 8  # plans waiting for confirmation (one per open import page is plenty)
@@ -87,7 +88,10 @@ class Imports:
         if plan is None:
             return [], "这份导入计划已经用过或已过期，请重新上传表格。"
         for change in plan.changes:
-            target = self.content_dir / change.rel
+            try:  # never through a link out of content/ (a linked stations/ folder)
+                target = safe_path(self.content_dir, change.rel)
+            except PathRefused:
+                return [], f"{change.rel} 经过快捷方式（符号链接）指向 content/ 以外，没有写入。"
             now = target.read_bytes() if target.exists() else None
             if change.action in ("new", "update") and now != change.old:
                 return [], (f"上传表格后，{change.rel} 在别处被改过，为了不覆盖那些修改，"

@@ -83,6 +83,8 @@ def upload_reply(content_dir: Path, req: Request) -> Reply:
     """A dropped photo stored under content/ (the record's folder or media/)."""
     params = parse_qs(req.query)
     record = record_file(one(params, "record") or "")
+    if record is not None and not (content_dir / record.rel).is_file():
+        record = None  # a record not written yet keeps its photos in media/
     folder = content_dir / (record.folder if record else "media")
     name = req.headers.get("X-File-Name", "image")
     try:

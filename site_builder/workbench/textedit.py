@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from site_builder.core.positions import KeyPath
-from site_builder.sheets.yamledit import apply_edits, render_flow, render_item
+from site_builder.sheets.yamledit import apply_edits, content_end, render_flow, render_item
 from site_builder.workbench.changes import Changes, writable
 
 
@@ -58,14 +58,19 @@ def apply_changes(text: str, changes: Changes) -> str:
 
 
 def set_value(text: str, path: KeyPath, value: Any) -> str:
-    """`path` holds `value`; multi-line text becomes a `|` block at the key's indent."""
-    node = _nodes(text).get(path) if text.strip() else None
+    """`path` holds `value`; multi-line text becomes a `|` block at the key's indent (inside
+    `{…}` it stays quoted: a block cannot stand there)."""
+    nodes = _nodes(text) if text.strip() else {}
+    node, parent = nodes.get(path), nodes.get(path[:-1])
+    in_flow = isinstance(parent, yaml.CollectionNode) and bool(parent.flow_style)
     if (isinstance(value, str) and "\n" in value and isinstance(node, yaml.ScalarNode)
-            and node.style not in ("|", ">")):
+            and node.style not in ("|", ">") and not in_flow):
         start = node.start_mark.index
         key_col = _key_column(text, start)
         pad = " " * (key_col + 2)
-        block = "|\n" + "".join((pad + line).rstrip() + "\n" for line in value.split("\n"))
+        lead = " " if start and text[start - 1] == ":" else ""  # `summary:` left empty
+        block = lead + "|\n" + "".join((pad + line).rstrip() + "\n"
+                                        for line in value.split("\n"))
         return text[:start] + block + text[_line_end(text, node.end_mark.index):]
     return apply_edits(text, [(path, value)])
 
@@ -98,7 +103,7 @@ def delete_key(text: str, path: KeyPath) -> str:
         return (text[:parent.start_mark.index] + render_flow(writable(data))
                 + text[parent.end_mark.index:])
     start = _line_start(text, key.start_mark.index)
-    end = _line_end(text, value.end_mark.index)
+    end = _line_end(text, content_end(value))
     if text[start:key.start_mark.index].strip():  # `- key: v`, the first key of an item
         if at + 1 < len(pairs):  # the next key moves up behind the dash
             return text[:key.start_mark.index] + text[pairs[at + 1][0].start_mark.index:]
@@ -113,9 +118,12 @@ def relist(text: str, path: KeyPath, order: list[int | None], fresh: list[Any]) 
     if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
         return apply_edits(text, [(path, fresh)])
     items = node.value
-    starts = [_line_start(text, item.start_mark.index) for item in items]
-    end = _line_end(text, items[-1].end_mark.index)
-    chunks = [text[s:e] for s, e in zip(starts, [*starts[1:], end], strict=True)]
+    # Item i is its own lines and the comment lines right above it (after item i-1's own
+    # text); comments above the first item and after the last stay where they are.
+    ends = [_line_end(text, content_end(item)) for item in items]
+    starts = [_line_start(text, items[0].start_mark.index), *ends[:-1]]
+    end = ends[-1]
+    chunks = [text[s:e] for s, e in zip(starts, ends, strict=True)]
     chunks = [c if c.endswith("\n") else c + "\n" for c in chunks]
     first = text[starts[0]:items[0].start_mark.index]
     dash = first.index("-") if "-" in first else node.start_mark.column

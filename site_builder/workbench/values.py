@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from site_builder.core.positions import KeyPath
-from site_builder.workbench.changes import MISSING, Form, canonical, indices, last
+from site_builder.workbench.changes import MISSING, Form, as_flag, canonical, indices, last
 from site_builder.workbench.fields import FieldView
 from site_builder.workbench.typed_dates import display_date
 
@@ -22,10 +22,18 @@ class FileValues:
     def __init__(self, raw: Callable[[KeyPath], Any], body: str | None) -> None:
         self.raw, self.body = raw, body
 
+    def _value(self, path: KeyPath) -> Any:
+        value = self.raw(path)
+        if value is MISSING and path and path[-1] == 0:
+            whole = self.raw(path[:-1])  # one value written bare where a list belongs
+            if whole is not MISSING and not isinstance(whole, dict | list):
+                return whole
+        return value
+
     def get(self, name: str) -> str:
         if name == "body":
             return self.body or ""
-        value = self.raw(_path(name))
+        value = self._value(_path(name))
         if value is MISSING or value is None or isinstance(value, dict | list):
             return ""
         if isinstance(value, bool):
@@ -33,7 +41,8 @@ class FileValues:
         return display_date(value) if not isinstance(value, str) else value
 
     def flag(self, name: str) -> bool:
-        return self.raw(_path(name)) is True
+        value = self.raw(_path(name))
+        return value is not MISSING and value is not None and as_flag(value)
 
     def choice(self, name: str, view: FieldView) -> str:
         text = self.get(name)
@@ -41,7 +50,9 @@ class FileValues:
 
     def indices(self, name: str) -> list[int]:
         value = self.raw(_path(name))
-        return list(range(len(value))) if isinstance(value, list) else []
+        if isinstance(value, list):
+            return list(range(len(value)))
+        return [] if value is MISSING or value is None or isinstance(value, dict) else [0]
 
     def orig(self, name: str, n: int) -> str:
         return str(n)

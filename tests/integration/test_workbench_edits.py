@@ -118,14 +118,17 @@ def _edit(bench: Workbench, site: Path, rel: str, change: dict[str, str]) -> lis
     return _diff(before, path.read_bytes())
 
 
-def test_posting_the_form_unchanged_writes_nothing(bench: Workbench, site: Path) -> None:
-    for rel in ("enterprises/shagang-group.yaml", "stations/" + sorted(
-            p.name for p in (site / "content" / "stations").iterdir())[0],
-            "alliances/zhangjiagang-three-chains/alliance.yaml", "site.yaml"):
-        before = (site / "content" / rel).read_bytes()
+def test_posting_any_form_unchanged_writes_nothing(bench: Workbench, site: Path) -> None:
+    # Every record of the demo: drafts stay drafts, bare values stay, dates stay as written.
+    content = site / "content"
+    rels = sorted(p.relative_to(content).as_posix() for p in content.rglob("*")
+                  if p.suffix in (".yaml", ".md") and p.name not in ("glossary.yaml", "index.md"))
+    assert len(rels) > 100
+    for rel in rels:
+        before = (content / rel).read_bytes()
         status, page = _post(bench, "/_edit/" + rel, _form(bench, rel))
-        assert status == 303, page
-        assert (site / "content" / rel).read_bytes() == before, rel
+        assert status == 303, (rel, page)
+        assert (content / rel).read_bytes() == before, rel
 
 
 def test_text_edit_rewrites_only_that_value(bench: Workbench, site: Path) -> None:
@@ -372,3 +375,102 @@ def test_network_preview_edits_only_with_the_token(site: Path) -> None:
     assert path.read_bytes() == before  # without the token's cookie: nothing written
     reply = bench.handle(Request("POST", "/_edit/" + rel, "", {**host, "Cookie": cookie}, body))
     assert reply.status == 303 and "凭口令修改" in path.read_text(encoding="utf-8")
+
+
+def _write(site: Path, rel: str, text: str) -> Path:
+    path = site / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_values_the_form_cannot_show_are_left_as_written(bench: Workbench, site: Path) -> None:
+    rel = "stories/wb-bare-values.md"
+    alliance = sorted(p.name for p in (site / "content" / "alliances").iterdir())[0]
+    path = _write(site, rel, f"---\ntitle: 单值\ndate: 2024-03-05\nsummary: 摘要。\n"
+                             f"alliances: {alliance}\ntags: 营商环境\n---\n\n正文。\n")
+    diff = _edit(bench, site, rel, {"summary": "新的摘要。"})
+    assert diff == ["-summary: 摘要。", "+summary: 新的摘要。"], diff
+    assert f"alliances: {alliance}\ntags: 营商环境" in path.read_text(encoding="utf-8")
+    path.unlink()
+
+
+def test_a_draft_stays_a_draft(bench: Workbench, site: Path) -> None:
+    rel = "stories/wb-draft.md"
+    path = _write(site, rel, "---\ntitle: 草稿\ndate: 2024-03-05\nsummary: 摘要。\n"
+                             "draft: yes\n---\n\n正文。\n")
+    assert 'name="draft" value="true" checked' in _get(bench, "/_edit/" + rel)[1]
+    diff = _edit(bench, site, rel, {"title": "还是草稿"})
+    assert diff == ["-title: 草稿", "+title: 还是草稿"], diff
+    path.unlink()
+
+
+def test_an_edit_after_removing_a_list_item_is_kept(bench: Workbench, site: Path) -> None:
+    rel = "alliances/songjiang-g60-clusters/alliance.yaml"
+    path = site / "content" / rel
+    data = _form(bench, rel)
+    units = [(k, v) for k, v in data if k.startswith("stats.") and k.endswith(".unit")]
+    assert len(units) >= 2
+    kept = [(k, v) for k, v in data if not k.startswith("stats.0.")]
+    kept = [(k, "家（测试）" if k == "stats.1.unit" else v) for k, v in kept]
+    status, page = _post(bench, "/_edit/" + rel, kept)
+    assert status == 303, page
+    assert "家（测试）" in path.read_text(encoding="utf-8")
+
+
+def test_a_save_that_breaks_another_file_is_refused(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/shagang-group.yaml"
+    path = site / "content" / rel
+    data = _form(bench, rel)
+    role = next(k for k, v in data if k.endswith(".role") and v == "链主")
+    before = path.read_bytes()
+    status, page = _post(bench, "/_edit/" + rel, _set(data, role, "成员企业"))
+    assert status == 422 and "这样保存会让 alliances/zhangjiagang-three-chains/" in page
+    assert path.read_bytes() == before
+
+
+def test_an_alliance_body_keeps_its_own_bom_and_line_endings(bench: Workbench,
+                                                               site: Path) -> None:
+    rel = "alliances/zhangjiagang-three-chains/alliance.yaml"
+    body = site / "content" / "alliances" / "zhangjiagang-three-chains" / "index.md"
+    body.write_bytes(b"\xef\xbb\xbf" + "第一段。\r\n\r\n第二段。\r\n".encode())
+    _edit(bench, site, rel, {"body": "第一段。\n\n第二段，改过。\n"})
+    assert body.read_bytes() == b"\xef\xbb\xbf" + "第一段。\r\n\r\n第二段，改过。\r\n".encode()
+
+
+def test_a_number_written_with_a_comma_is_not_rewritten(bench: Workbench, site: Path) -> None:
+    rel = "enterprises/wb-comma.yaml"
+    alliance = sorted(p.name for p in (site / "content" / "alliances").iterdir())[0]
+    path = _write(site, rel, f"name: 逗号测试有限公司\nmemberships:\n  - alliance: {alliance}\n"
+                             "    role: 成员企业\n    segment: 中游\nparty_org:\n  type: 党委\n"
+                             "  members: 1,200\n")
+    before = path.read_bytes()
+    assert _post(bench, "/_edit/" + rel, _form(bench, rel))[0] in (303, 422)
+    assert path.read_bytes() == before
+    path.unlink()
+
+
+def test_import_never_writes_through_a_link_out_of_content(bench: Workbench, site: Path,
+                                                          tmp_path: Path) -> None:
+    import shutil
+
+    outside = tmp_path / "outside"
+    stations = site / "content" / "stations"
+    shutil.move(stations, outside)
+    stations.symlink_to(outside)
+    try:
+        csv = "名称,地址,类型,纬度,经度\n测试阵地,某路1号,党建工作站,31.5,120.3\n".encode()
+        content_type, body = _multipart({"_csrf": bench.guard.csrf, "kind": "stations"},
+                                        "阵地.csv", csv)
+        headers = {"Host": "127.0.0.1:8000", "Origin": ORIGIN, "Content-Type": content_type}
+        page = bench.handle(Request("POST", "/_import", "", headers, body)).body.decode()
+        token = re.search(r'name="token" value="([^"]+)"', page)
+        before = sorted(p.name for p in outside.iterdir())
+        if token:
+            status, page = _post(bench, "/_import/apply", [("_csrf", bench.guard.csrf),
+                                                          ("token", token.group(1))])
+            assert status == 409
+        assert sorted(p.name for p in outside.iterdir()) == before
+    finally:
+        stations.unlink()
+        shutil.move(outside, stations)
