@@ -107,6 +107,15 @@ def render_item(item: Mapping[str, Any], indent: int) -> list[str]:
     return lines
 
 
+def nodes_of(text: str) -> dict[KeyPath, yaml.Node]:
+    """Every node of the text's YAML by its key path (empty for an empty text)."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    out: dict[KeyPath, yaml.Node] = {}
+    if root is not None:
+        _index(root, (), out)
+    return out
+
+
 def _index(node: yaml.Node, path: KeyPath, out: dict[KeyPath, yaml.Node]) -> None:
     out[path] = node
     if isinstance(node, yaml.MappingNode):

@@ -88,12 +88,9 @@ class Opened:
             return shown
         value = self.data
         for part in path:  # only into lists and mappings: "abc"[0] is not an item
-            if isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value):
-                value = value[part]
-            elif isinstance(part, str) and isinstance(value, dict) and part in value:
-                value = value[part]
-            else:
+            if not _has(value, part):
                 return MISSING
+            value = value[part]
         return value
 
     def files(self, yaml_text: str, body: str | None) -> dict[str, bytes]:
@@ -116,6 +113,12 @@ class Opened:
 
     def _encode(self, text: str) -> bytes:
         return _encode(text, self.crlf, self.bom)
+
+
+def _has(value: Any, part: str | int) -> bool:
+    if isinstance(part, int):
+        return isinstance(value, list) and 0 <= part < len(value)
+    return isinstance(value, dict) and part in value
 
 
 def _encode(text: str, crlf: bool, bom: bool) -> bytes:

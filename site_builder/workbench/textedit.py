@@ -12,26 +12,14 @@ from typing import Any
 import yaml
 
 from site_builder.core.positions import KeyPath
-from site_builder.sheets.yamledit import apply_edits, content_end, render_flow, render_item
+from site_builder.sheets.yamledit import (
+    apply_edits,
+    content_end,
+    nodes_of,
+    render_flow,
+    render_item,
+)
 from site_builder.workbench.changes import Changes, writable
-
-
-def _nodes(text: str) -> dict[KeyPath, yaml.Node]:
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    out: dict[KeyPath, yaml.Node] = {}
-    if root is not None:
-        _index(root, (), out)
-    return out
-
-
-def _index(node: yaml.Node, path: KeyPath, out: dict[KeyPath, yaml.Node]) -> None:
-    out[path] = node
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            _index(v, (*path, str(k.value)), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _index(v, (*path, i), out)
 
 
 def _line_start(text: str, index: int) -> int:
@@ -60,7 +48,7 @@ def apply_changes(text: str, changes: Changes) -> str:
 def set_value(text: str, path: KeyPath, value: Any) -> str:
     """`path` holds `value`; multi-line text becomes a `|` block at the key's indent (inside
     `{…}` it stays quoted: a block cannot stand there)."""
-    nodes = _nodes(text) if text.strip() else {}
+    nodes = nodes_of(text) if text.strip() else {}
     node, parent = nodes.get(path), nodes.get(path[:-1])
     in_flow = isinstance(parent, yaml.CollectionNode) and bool(parent.flow_style)
     if (isinstance(value, str) and "\n" in value and isinstance(node, yaml.ScalarNode)
@@ -88,7 +76,7 @@ def _key_column(text: str, value_start: int) -> int:
 
 def delete_key(text: str, path: KeyPath) -> str:
     """Drop the key at `path` with its value's lines; the rest stays byte for byte."""
-    nodes = _nodes(text)
+    nodes = nodes_of(text)
     parent = nodes.get(path[:-1])
     if not isinstance(parent, yaml.MappingNode):
         return text
@@ -114,7 +102,7 @@ def delete_key(text: str, path: KeyPath) -> str:
 def relist(text: str, path: KeyPath, order: list[int | None], fresh: list[Any]) -> str:
     """The list at `path` in its new order: item `i` is the file's item `order[i]`, or the
     new value `fresh[i]` where that is None. Kept items move with their own lines."""
-    node = _nodes(text).get(path)
+    node = nodes_of(text).get(path)
     if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
         return apply_edits(text, [(path, fresh)])
     items = node.value
