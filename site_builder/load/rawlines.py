@@ -32,7 +32,14 @@ ODD_SPACES = {
     "\u00a0": L("不换行空格", "no-break space"),
     "\u3000": L("全角空格", "full-width space"),
 }
-_NAMES = {**ZERO_WIDTH, **ODD_SPACES}
+# Line and paragraph separators pasted from Word or web pages: YAML counts them as line
+# breaks, editors see none. Read as spaces everywhere (the lines then count as editors see).
+SEPARATORS = {
+    "\u2028": L("行分隔符", "line separator"),
+    "\u2029": L("段分隔符", "paragraph separator"),
+    "\u0085": L("下一行符", "next-line character"),
+}
+_NAMES = {**ZERO_WIDTH, **ODD_SPACES, **SEPARATORS}
 _ZW_RE = re.compile("[\u200b\ufeff\u2060]")
 
 # Any of these in a file sends it through the line-by-line look (most files have none):
@@ -40,11 +47,12 @@ _ZW_RE = re.compile("[\u200b\ufeff\u2060]")
 # quotes only where a value starts, a colon without a space only after a key. (Chinese
 # text is full of "：" and "“": looking at every such line cost 70 % more parse time.)
 _SUSPECT = re.compile(
-    "[\u00a0\u3000\u200b\ufeff\u2060\t]"
+    "[\u00a0\u3000\u200b\ufeff\u2060\u2028\u2029\u0085\t]"
     "|^ *(?:- +)*[a-z_][a-z0-9_]*(?:：|:[^ \t\n])"
     "|(?::|^ *-) +[“‘]", re.M)
 _KEY_SLIP = re.compile("^ *(?:- +)*[a-z_][a-z0-9_]*(?:：|:[^ \t\n])", re.M)
-_RARE = ("\u00a0", "\u3000", "\u200b", "\ufeff", "\u2060", "\t", "“", "‘")
+_RARE = ("\u00a0", "\u3000", "\u200b", "\ufeff", "\u2060", "\u2028", "\u2029", "\u0085",
+         "\t", "“", "‘")
 
 _SP = "[ \u00a0\u3000]"
 # One line of block YAML: indentation, list dashes, a key and its colon, the value.
@@ -55,7 +63,8 @@ _LINE = re.compile(
 # Keys that are really the start of an address written without a space after the colon.
 _SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel", "sms", "data", "javascript"})
 # A key line whose value is a block scalar (| or >): the lines below it are text.
-_BLOCK = re.compile(r"(?P<indent> *)(?:- +)*(?:[^#\s][^#]*?: +)?[|>][-+0-9]*[ \t]*(?:#.*)?$")
+_BLOCK = re.compile(
+    "(?P<indent> *)(?:- +)*(?:[^#\\s][^#]*?[:：][ \u00a0\u3000]*)?[|>][-+0-9]*[ \t]*(?:#.*)?$")
 _CURLY = {"“": "”", "‘": "’"}
 
 
@@ -153,6 +162,10 @@ class _Line:
         for i, c in enumerate(line):
             if c in ZERO_WIDTH:
                 self.invisible(i, removed=True)
+        for i, c in enumerate(self.clean):
+            if c in SEPARATORS:  # wherever it is, even in a comment or a | text
+                self.invisible(i, clean=True)
+                self.swaps[i] = " "
 
     def at(self, col: int) -> int:
         """1-based column as written of 0-based column `col` of the clean line."""
@@ -202,7 +215,7 @@ def _look_in_block(scan: Scan, number: int, line: str, need: int) -> tuple[str, 
 
 def _look_in_comment(scan: Scan, number: int, line: str) -> tuple[str, list[int]]:
     """A comment line: what is in it is never published; zero-width characters go."""
-    if not _ZW_RE.search(line):
+    if not _ZW_RE.search(line) and not any(c in line for c in SEPARATORS):
         return line, []
     return _Line(scan, number, line).repaired()
 

@@ -178,11 +178,17 @@ class _Builder:
     def check_comment(self, node: yaml.ScalarNode, path: KeyPath) -> None:
         """A plain value followed by " #": the rest of the line was taken for a comment."""
         end = node.end_mark
+        if end.line >= len(self.lines):
+            return  # (a line break YAML counts that the lines do not: never, after rawlines)
         cut = comment_after(self.lines[end.line], end.column)
         if cut is None:
             return
         col, comment = cut
         code = "comment-after-value" if comment[:1] in (" ", "\t", "") else "hash-cuts-text"
+        if not node.value:  # `phone: #8026`: the whole value went; `key:   # 备注` is a note
+            if code == "comment-after-value":
+                return
+            code = "hash-starts-value"
         col = self.scan.col(end.line, col) if self.mapped else col
         # How the fixed line starts: "summary:" or, for an item of a list, "-".
         name = f"{path[-1]}:" if path and isinstance(path[-1], str) else "-"
@@ -195,7 +201,7 @@ class _Builder:
         if self.mapped:
             col = self.scan.col(mark.line, col)
         scalar = type(node) is yaml.ScalarNode
-        if scalar and self.hashes and not node.style and node.value:
+        if scalar and self.hashes and not node.style:
             self.check_comment(node, path)
         if scalar and node.style in ("|", ">"):
             # A block scalar's text starts on the line after the | or >, indented.

@@ -93,8 +93,9 @@ def test_any_bytes_in_a_file_are_read_or_reported(tmp_path_factory, data: bytes)
 _REPO = Path(__file__).resolve().parents[2]
 _DEMO_FILES = sorted(p for p in (_REPO / "content").rglob("*")
                      if p.suffix in (".yaml", ".md") and p.name != "index.md")
-# Zero-width, non-breaking and full-width spaces, Word's quotes, a tab, a stray BOM.
-_PASTED = "\u200b\u00a0\u3000“”‘’\t\ufeff"
+# Zero-width, non-breaking and full-width spaces, Word's quotes, a tab, a stray BOM, and the
+# line and paragraph separators Word and web pages paste (YAML counts them as line breaks).
+_PASTED = "\u200b\u00a0\u3000“”‘’\t\ufeff\u2028\u2029\u0085"
 
 
 def _load(text: str, rel: str) -> tuple[Report, list[str]]:

@@ -246,3 +246,17 @@ def test_an_edit_saves_only_the_memo_shard_of_its_file(tmp_path: Path) -> None:
     assert again["stories/s05.md"][1].data["title"] == "第五篇"
     assert {rel: doc for rel, (_, doc) in again.items()} == {
         rel: doc for rel, (_, doc) in memo.items()}
+
+
+def test_a_pasted_line_separator_is_named_and_read_as_a_space() -> None:
+    # YAML counts U+2028 as a line break, the file's lines do not: once the cause of a
+    # traceback and of a phone extension dropped with no word.
+    from site_builder.load.yamlpos import parse_yaml
+
+    report = Report()
+    text = ("summary: 第一段\u2028  第二段\ndraft: false  # 写完后改为 false 或删掉这一行\n"
+            "phone: 0512-1234 #8026\n")
+    parsed = parse_yaml(text, "stories/x.md", report, 1)
+    assert parsed is not None and parsed[0]["summary"] == "第一段   第二段"
+    assert [(d.code, d.line) for d in report.items] == [("invisible-char", 2),
+                                                        ("hash-cuts-text", 4)]
