@@ -83,8 +83,7 @@ def parse_yaml(
         report.emit(slip.code, rel, slip.line + 1 + line_offset, slip.col, slip.key,
                     **slip.args)
     if isinstance(node, yaml.YAMLError):
-        # After a slip named above, the parser's own account is a cascade of it.
-        if not scan.has_errors:
+        if not _cascade(node, scan):
             _report_parse_error(node, scan, rel, report, line_offset)
         return None
     if node is None:
@@ -101,6 +100,17 @@ def parse_yaml(
     if builder.failed:
         return None
     return data, Positions(builder.keys, builder.values, builder.raw)
+
+
+def _cascade(exc: yaml.YAMLError, scan: Scan) -> bool:
+    """Whether the parser's complaint only repeats a slip named above: it is on that slip's
+    line, or on the next one after a slip that could not be repaired. A complaint anywhere
+    else is a problem of its own, reported too (every problem at once)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return scan.has_errors
+    return any(s.is_error and (mark.line == s.line or (
+        mark.line == s.line + 1 and s.line not in scan.maps)) for s in scan.slips)
 
 
 def _compose(text: str) -> Any:

@@ -13,7 +13,9 @@ _SECOND = "文件中出现了第二个“---”分隔的文档；YAML 文件里�
 _BANG = "以 ! 开头的文字需要整体加上引号"
 _STAR = "以 * 或 & 开头的文字需要整体加上引号（YAML 把它们当作别名和锚点）"
 _PERCENT = "以 % 开头的文字需要加引号"
-_AFTER_QUOTE = ("引号已经闭合，后面却还有文字：整段文字都要放在引号里面"
+# After a closing quote, and after a value that starts with > or | (a text block's sign):
+# the parser says the same for both.
+_AFTER_QUOTE = ("引号已经闭合后面却还有文字，或者文字以 > 或 | 开头：整段文字都要放在英文引号里面"
                 "（文字里要用引号时，请用中文引号“”）")
 _ESCAPE = "英文双引号里的反斜杠“\\”后面跟了不认识的字符；文字里有 \\ 时请改用单引号括起来"
 _BLOCK = "| 或 > 后面只能写 -、+ 或一位 1–9 的数字，文字请从下一行开始写并缩进"

@@ -260,3 +260,12 @@ def test_a_pasted_line_separator_is_named_and_read_as_a_space() -> None:
     assert parsed is not None and parsed[0]["summary"] == "第一段   第二段"
     assert [(d.code, d.line) for d in report.items] == [("invisible-char", 2),
                                                         ("hash-cuts-text", 4)]
+
+
+def test_a_repaired_slip_does_not_hide_a_problem_on_another_line() -> None:
+    from site_builder.load.yamlpos import parse_yaml
+
+    report = Report()
+    assert parse_yaml("name:沙钢\nsummary: 口号: 链上党建\n", "x.yaml", report) is None
+    assert [(d.code, d.line) for d in report.items] == [("colon-no-space", 1),
+                                                        ("yaml-syntax", 2)]
