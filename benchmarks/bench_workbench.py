@@ -8,9 +8,9 @@ then the page is fetched as the reloading tab would).
 from __future__ import annotations
 
 import argparse
-import html.parser
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import urllib.error
@@ -21,45 +21,10 @@ from pathlib import Path
 from site_builder.preview.session import PreviewSession
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # tests.formpost: the form a browser would post
+from tests.formpost import form_post  # noqa: E402
+
 RECORD = "enterprises/shagang-group.yaml"
-
-
-class _Form(html.parser.HTMLParser):
-    """The fields a browser would post (inputs, textareas, chosen options)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: list[tuple[str, str]] = []
-        self._area: list[str] | None = None
-        self._select: list[str] | None = None
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        self._skip += tag == "template"
-        if self._skip:
-            return
-        if tag == "input" and "name" in a and (a.get("type") != "checkbox" or "checked" in a):
-            self.data.append((a["name"], a.get("value", "")))
-        elif tag == "textarea" and "name" in a:
-            self._area = [a["name"], ""]
-        elif tag == "select" and "name" in a:
-            self._select = [a["name"], ""]
-        elif tag == "option" and self._select is not None and "selected" in a:
-            self._select[1] = a.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._skip -= tag == "template"
-        if tag == "textarea" and self._area is not None:
-            self.data.append((self._area[0], self._area[1].removeprefix("\n")))
-            self._area = None
-        elif tag == "select" and self._select is not None:
-            self.data.append((self._select[0], self._select[1]))
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._area is not None:
-            self._area[1] += data
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -84,9 +49,7 @@ def main() -> None:
             start = time.perf_counter()
             page = urllib.request.urlopen(f"{base}/_edit/{RECORD}").read().decode()
             opened.append(time.perf_counter() - start)
-            form = _Form()
-            form.feed(page)
-            data = [(k, f"沙钢{i}" if k == "short_name" else v) for k, v in form.data]
+            data = [(k, f"沙钢{i}" if k == "short_name" else v) for k, v in form_post(page)]
             body = urllib.parse.urlencode(data).encode()
             request = urllib.request.Request(f"{base}/_edit/{RECORD}", data=body,
                                              headers={"Origin": base})

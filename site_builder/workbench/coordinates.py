@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from site_builder.core import geo
+from site_builder.workbench.inputerror import InputError
 
 # Where a pasted pair came from → (its datum, the label a form shows). A content file stores
 # wgs84 or gcj02 (location.coord_system); a 百度 pair is converted (see content_datum).
@@ -56,13 +57,8 @@ _HOW_EN = ("Copy 'longitude,latitude' from 高德 or 百度 maps, e.g. 120.37,31
            "31°34′13″N 120°20′5″E, or 北纬31.57 东经120.33.")
 
 
-class PositionError(ValueError):
-    """What was pasted is not a position: `zh` and `en` say why and how to give one."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
+class PositionError(InputError):
+    """What was pasted is not a position."""
 
 
 @dataclass(frozen=True)

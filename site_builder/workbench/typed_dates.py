@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from site_builder.core.dates import PartialDate, parse_date
+from site_builder.workbench.inputerror import InputError
 
 # Separators may differ within one date (2024-3/5): a slip of the hand, not a second meaning.
 _NUMERIC = re.compile(r"(\d{4})(?:\s*[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*(\d{1,2}))?)?")
@@ -22,13 +23,8 @@ _FORMS_ZH = "请写成 2024-03-05、2024年3月5日 或 2024年3月；只知道�
 _FORMS_EN = "Write it as 2024-03-05, 2024年3月5日 or 2024年3月; a year alone as 2024."
 
 
-class TypedDateError(ValueError):
-    """What was typed is not a date: `zh` and `en` say why and how to write it."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
+class TypedDateError(InputError):
+    """What was typed is not a date."""
 
 
 def parse_typed_date(text: str) -> str:

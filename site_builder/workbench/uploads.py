@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from site_builder.core.pinyin import term_slug
 from site_builder.load.media import MAX_ASSET_BYTES, MAX_IMAGE_PIXELS, WEB_RASTER_FORMATS
+from site_builder.workbench.inputerror import InputError
 
 MAX_SIDE = 4000  # larger photos only make pages slow: a screen shows at most about 2,500 px
 JPEG_QUALITY = 88  # indistinguishable from the phone's own on a page, a third of its size
@@ -43,13 +44,8 @@ _SAVE_AS_JPG = ("请用图片软件（如画图、美图秀秀、Photoshop）另
                 "Save it as .jpg or .png in an image editor and upload that.")
 
 
-class UploadError(ValueError):
-    """The file cannot be published: `zh` and `en` say why and what to do."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh = zh
-        self.en = en
+class UploadError(InputError):
+    """The file cannot be published."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import difflib
-import html.parser
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,56 +13,9 @@ import pytest
 from site_builder.workbench.app import Request, Workbench
 from site_builder.workbench.guard import Guard
 from tests.conftest import REPO, copy_site
+from tests.formpost import FormPost
 
 ORIGIN = "http://127.0.0.1:8000"
-
-
-class _Form(html.parser.HTMLParser):
-    """What a browser would post for the page's form: inputs, textareas, chosen options."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: list[tuple[str, str]] = []
-        self._area: list[str] | None = None
-        self._select: list[str | None] | None = None
-        self._inside = self._template = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        self._template += tag == "template"
-        if tag == "form" and a.get("class") == "wb-form":
-            self._inside = 1
-        if self._template or not self._inside:
-            return
-        if tag == "input" and "name" in a:
-            if a.get("type") != "checkbox" or "checked" in a:
-                self.data.append((a["name"], a.get("value", "")))
-        elif tag == "textarea" and "name" in a:
-            self._area = [a["name"], ""]
-        elif tag == "select" and "name" in a:
-            self._select = [a["name"], None, None]
-        elif tag == "option" and self._select is not None:
-            if self._select[2] is None:
-                self._select[2] = a.get("value", "")
-            if "selected" in a:
-                self._select[1] = a.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._template -= tag == "template"
-        if tag == "form":
-            self._inside = 0
-        if tag == "textarea" and self._area is not None:
-            # A browser drops the newline right after <textarea>.
-            self.data.append((self._area[0], self._area[1].removeprefix("\n")))
-            self._area = None
-        if tag == "select" and self._select is not None:
-            name, chosen, first = self._select
-            self.data.append((str(name), str(chosen if chosen is not None else first)))
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._area is not None:
-            self._area[1] += data
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +36,7 @@ def _get(bench: Workbench, path: str) -> tuple[int, str]:
 def _form(bench: Workbench, rel: str) -> list[tuple[str, str]]:
     status, page = _get(bench, "/_edit/" + rel)
     assert status == 200, page
-    parser = _Form()
+    parser = FormPost()
     parser.feed(page)
     return parser.data
 
@@ -365,7 +317,7 @@ def test_network_preview_edits_only_with_the_token(site: Path) -> None:
     assert reply.status == 303 and "HttpOnly" in dict(reply.headers)["Set-Cookie"]
 
     page = bench.handle(Request("GET", "/_edit/" + rel, "", {**host, "Cookie": cookie}))
-    parser = _Form()
+    parser = FormPost()
     parser.feed(page.body.decode())
     data = _set(parser.data, "short_name", "凭口令修改")
     before = path.read_bytes()
